@@ -1,0 +1,1 @@
+"""Channel edges: translate platform events to Turns and Replies to platform messages. No advice logic."""

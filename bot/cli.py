@@ -1,0 +1,139 @@
+"""The ``canishare`` command. Each subcommand is registered here and implemented elsewhere."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from bot import __version__
+from bot.config import ConfigError, OrgConfig, load_config
+from bot.settings import get_settings
+from knowledge.loader import KnowledgeError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _org_config() -> OrgConfig:
+    return load_config(get_settings().config_path)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.channels.terminal_chat import run_chat
+
+    return asyncio.run(run_chat(_org_config(), edition=args.edition, as_json=args.json,
+                                stdin=sys.stdin, stdout=sys.stdout))
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.channels.terminal_chat import run_ask
+
+    question = " ".join(args.question) if args.question else sys.stdin.read()
+    return asyncio.run(run_ask(_org_config(), question, as_json=args.json, stdout=sys.stdout))
+
+
+def cmd_flowchart(args: argparse.Namespace) -> int:
+    from dialogs.flowchart import FlowchartDialog, mermaid
+    from knowledge.loader import default_knowledge
+
+    kb = default_knowledge()
+    dialog = FlowchartDialog(kb, kb.flowchart(args.edition))
+    if args.mermaid:
+        print("```mermaid\n" + mermaid(dialog).strip() + "\n```")
+    else:
+        for node in dialog.chart.nodes:
+            print(f"{node.id}: {node.question}\n    yes -> {node.yes}\n    no  -> {node.no}")
+        for outcome in dialog.chart.outcomes:
+            print(f"{outcome.id} [{outcome.kind}]: {outcome.title}")
+    return 0
+
+
+def cmd_redact(args: argparse.Namespace) -> int:
+    from bot.privacy_cli import run_redact
+
+    return run_redact(args.rest, sys.stdin)
+
+
+def cmd_forget(args: argparse.Namespace) -> int:
+    from bot.forget_cli import run_forget
+
+    return run_forget(args.rest)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="canishare",
+        description="Can I share this? Information-sharing advice for people who work with children and families.",
+    )
+    parser.add_argument("--version", action="version", version=f"canishare {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    chat = sub.add_parser("chat", help="walk the flowchart and ask questions in this terminal")
+    chat.add_argument("--edition", choices=("current", "2008"), default=None,
+                      help="guidance edition (default: the organisation's, normally current)")
+    chat.add_argument("--json", action="store_true", help="one JSON object per reply per line (for scripts)")
+    chat.set_defaults(handler=cmd_chat)
+
+    ask = sub.add_parser("ask", help="answer one question from the knowledge base and exit")
+    ask.add_argument("question", nargs="*", help="the question (read from stdin if omitted)")
+    ask.add_argument("--json", action="store_true", help="print JSON lines")
+    ask.set_defaults(handler=cmd_ask)
+
+    flow = sub.add_parser("flowchart", help="print the flowchart (as Mermaid with --mermaid)")
+    flow.add_argument("--edition", choices=("current", "2008"), default="current")
+    flow.add_argument("--mermaid", action="store_true", help="print a Mermaid diagram drawn from the state machine")
+    flow.set_defaults(handler=cmd_flowchart)
+
+    redact = sub.add_parser("redact", help="print text with identifying details replaced", add_help=False)
+    redact.add_argument("rest", nargs=argparse.REMAINDER)
+    redact.set_defaults(handler=cmd_redact)
+
+    forget = sub.add_parser("forget", help="delete everything held about a user", add_help=False)
+    forget.add_argument("rest", nargs=argparse.REMAINDER)
+    forget.set_defaults(handler=cmd_forget)
+
+    for register in _extra_commands():
+        register(sub)
+    return parser
+
+
+# Other modules (server, worker, quiz, report…) add their subcommands with a ``register(sub)``.
+def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
+    import importlib
+
+    found = []
+    for module in ("bot.server_cli", "bot.worker_cli", "bot.quiz_cli", "bot.report_cli", "bot.duty_cli",
+                   "bot.teams_cli"):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        found.append(mod.register)
+    return found
+
+
+def main(argv: Sequence[str] | None = None, stderr: TextIO | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.handler(args)
+    except (ConfigError, KnowledgeError) as exc:
+        print(f"canishare: {exc}", file=stderr or sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # Output piped into `head` and the like: stop quietly.
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""Logging set-up: plain or JSON lines, and never message text or clear user ids.
+
+Code logs events with fixed names and safe fields (hashes, counts, kinds); nothing in the project
+passes user text to a logger. The JSON formatter exists for log shippers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+SAFE_EXTRA = ("event", "channel", "user", "outcome", "kinds", "count", "version", "reason")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        out = {"ts": self.formatTime(record), "level": record.levelname, "logger": record.name,
+               "msg": record.getMessage()}
+        for key in SAFE_EXTRA:
+            if hasattr(record, key):
+                out[key] = getattr(record, key)
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        return json.dumps(out)
+
+
+def configure(level: str = "INFO", fmt: str = "text") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())

@@ -1,0 +1,81 @@
+"""``canishare serve``: one aiohttp application carrying every HTTP surface.
+
+Built by an app factory (never at import time) so tests and several worker processes each get
+their own. Each surface registers its routes in one ``mount`` call; handlers live in the
+surface's own package (the bolt starter template's ``listeners/__init__.py`` shape).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from bot.config import OrgConfig
+from bot.engine import Engine, Parts, build_parts
+from bot.settings import Settings
+from bot.store import Store
+
+log = logging.getLogger("canishare.server")
+
+
+@dataclass
+class Services:
+    """Everything a surface needs, built once per application."""
+
+    settings: Settings
+    config: OrgConfig
+    parts: Parts
+    store: Store
+    engine: Engine
+    dev: bool = False  # ``--dev``: allow the unauthenticated Bot Framework Emulator
+    extras: dict[str, object] = field(default_factory=dict)
+
+
+SERVICES = web.AppKey("services", Services)
+
+Mount = Callable[[web.Application, Services], None]
+
+
+def surfaces() -> list[Mount]:
+    """The surfaces to mount, in order. A surface whose package is absent is skipped."""
+    import importlib
+
+    found: list[Mount] = []
+    for module in ("bot.ops", "bot.channels.slack", "bot.channels.teams", "bot.web"):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        found.append(mod.mount)
+    return found
+
+
+def build_services(settings: Settings, config: OrgConfig, store: Store | None = None, dev: bool = False,
+                   parts: Parts | None = None) -> Services:
+    from bot.stores import build_store
+
+    store = store or build_store(settings)
+    parts = parts or build_parts(config)
+    engine = Engine(parts, store, settings.hash_key)
+    return Services(settings=settings, config=config, parts=parts, store=store, engine=engine, dev=dev)
+
+
+def create_app(services: Services, mounts: list[Mount] | None = None,
+               on_cleanup: list[Callable[[web.Application], Awaitable[None]]] | None = None) -> web.Application:
+    app = web.Application(client_max_size=1024 * 1024)
+    app[SERVICES] = services
+    for mount in (mounts if mounts is not None else surfaces()):
+        mount(app, services)
+
+    async def close_store(_: web.Application) -> None:
+        await services.store.close()
+
+    app.on_cleanup.append(close_store)
+    for hook in on_cleanup or []:
+        app.on_cleanup.append(hook)
+    return app

@@ -1,0 +1,1 @@
+"""Conversation logic. Pure: a dialog takes input and state and returns replies and new state."""
