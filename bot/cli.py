@@ -50,16 +50,20 @@ def cmd_flowchart(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_redact(args: argparse.Namespace) -> int:
+def cmd_redact(argv: list[str]) -> int:
     from bot.privacy_cli import run_redact
 
-    return run_redact(args.rest, sys.stdin)
+    return run_redact(argv, sys.stdin)
 
 
-def cmd_forget(args: argparse.Namespace) -> int:
+def cmd_forget(argv: list[str]) -> int:
     from bot.forget_cli import run_forget
 
-    return run_forget(args.rest)
+    return run_forget(argv)
+
+
+# Subcommands with parsers of their own: everything after the name is theirs, options included.
+PASS_THROUGH: dict[str, Callable[[list[str]], int]] = {"redact": cmd_redact, "forget": cmd_forget}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,13 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     flow.add_argument("--mermaid", action="store_true", help="print a Mermaid diagram drawn from the state machine")
     flow.set_defaults(handler=cmd_flowchart)
 
-    redact = sub.add_parser("redact", help="print text with identifying details replaced", add_help=False)
-    redact.add_argument("rest", nargs=argparse.REMAINDER)
-    redact.set_defaults(handler=cmd_redact)
-
-    forget = sub.add_parser("forget", help="delete everything held about a user", add_help=False)
-    forget.add_argument("rest", nargs=argparse.REMAINDER)
-    forget.set_defaults(handler=cmd_forget)
+    # Listed for --help; main() hands their arguments straight to their own parsers.
+    sub.add_parser("redact", help="print text with identifying details replaced (--json; reads stdin)")
+    sub.add_parser("forget", help="delete everything held about a user (--user <platform id>)")
 
     for register in _extra_commands():
         register(sub)
@@ -117,6 +117,9 @@ def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
 
 
 def main(argv: Sequence[str] | None = None, stderr: TextIO | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in PASS_THROUGH:
+        return PASS_THROUGH[argv[0]](argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):

@@ -70,3 +70,21 @@ def test_mermaid_is_drawn_from_the_machine(edition: str) -> None:
 def test_unknown_command_is_refused_with_usage() -> None:
     proc = run("frobnicate")
     assert proc.returncode == 2 and "usage" in proc.stderr.lower()
+
+
+def test_redact_takes_its_own_options_through_the_main_command() -> None:
+    proc = run("redact", "--json", "his name is jack and he lives at LS1 4AB")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert "jack" not in out["redacted"] and "LS1 4AB" not in out["redacted"]
+    assert {f["kind"] for f in out["findings"]} == {"name", "postcode"}
+
+
+def test_forget_takes_its_own_options_through_the_main_command(redis_url: str) -> None:
+    import os
+
+    env = {**os.environ, "REDIS_URL": redis_url, "CANISHARE_KEY_PREFIX": "test-cli-forget"}
+    proc = subprocess.run([sys.executable, "-m", "bot.cli", "forget", "--user", "U-NOBODY"], capture_output=True,
+                          text=True, timeout=60, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "U-NOBODY" not in proc.stdout
