@@ -22,6 +22,7 @@ from bot import metrics, stats
 from bot.config import OrgConfig
 from bot.identity import user_hash
 from bot.privacy import PrivacyGuard, describe, get_guard
+from bot.quiz import progress as quiz_progress
 from bot.replies import EscalationRequest, Notice, Outcome, Reply, Text
 from bot.router import Input, Router
 from bot.store import Store, StoreUnavailable, conversation_key
@@ -140,7 +141,10 @@ class Engine:
             snap = await self.store.load(key)
         except StoreUnavailable:
             return await self.escalate(turn, self.degraded(inp))
-        replies, new_state = self.parts.router.route(inp, snap.data)
+        # Quiz (issue 8): lend the dialog the user's spaced-repetition progress, kept under its own key.
+        lent = await quiz_progress.lend(self.store, self.user_hash(turn), inp.action, inp.text, snap.data)
+        replies, new_state = self.parts.router.route(inp, lent)
+        new_state, progress = quiz_progress.take(lent, new_state)
         if new_state != snap.data:
             try:
                 saved = await self.store.save(key, new_state, snap.version, self.retention.conversation_seconds)
@@ -149,6 +153,7 @@ class Engine:
             if saved is None:
                 metrics.STALE.inc()
                 return await self.conflict(key, inp)
+        await quiz_progress.keep(self.store, self.user_hash(turn), lent, progress, self.parts.config, inp.now)
         if inp.found and new_state.get("pb"):
             metrics.GUARD_BYPASSES.inc()
         for reply in replies:

@@ -10,7 +10,11 @@ import json
 import logging
 import sys
 
-SAFE_EXTRA = ("event", "channel", "user", "outcome", "kinds", "count", "version", "reason")
+from aiohttp.abc import AbstractAccessLogger
+from aiohttp.web import BaseRequest, StreamResponse
+
+SAFE_EXTRA = ("event", "channel", "user", "outcome", "kinds", "count", "version", "reason",
+              "method", "path", "status", "ms")
 
 
 class JsonFormatter(logging.Formatter):
@@ -34,3 +38,14 @@ def configure(level: str = "INFO", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+
+
+class SafeAccessLogger(AbstractAccessLogger):
+    """aiohttp's access log without the query string (the web page's access link carries a token),
+    the client's address or the user agent: method, path, status and duration only."""
+
+    def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
+        ms = round(time * 1000, 1)
+        self.logger.info("%s %s %s %.1f ms", request.method, request.path, response.status, ms,
+                         extra={"event": "http", "method": request.method, "path": request.path,
+                                "status": response.status, "ms": ms})

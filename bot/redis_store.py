@@ -40,7 +40,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote
 
 from redis import exceptions as rexc
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.connection import URL_QUERY_ARGUMENT_PARSERS
 from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel
@@ -58,6 +58,11 @@ T = TypeVar("T")
 CONNECT_TIMEOUT = 0.5
 READ_TIMEOUT = 1.0
 HEALTH_CHECK_INTERVAL = 10
+# redis-py's default pool fails a command outright (MaxConnectionsError) once 100 are in flight,
+# which a busy server reaches with Redis perfectly healthy (tests/reliability/test_load.py): every
+# such turn would get the "storage unavailable" answer. A blocking pool waits briefly instead.
+POOL_SIZE = 100
+POOL_WAIT = 2.0
 SENTINEL_PORT = 26379
 
 # Errors that mean "Redis is not there (right now)". BusyLoadingError and MasterNotFoundError
@@ -177,7 +182,8 @@ class RedisStore:
         options.update(overrides)
         scheme = url.partition("://")[0].lower()
         if scheme in ("redis", "rediss"):
-            return cls(Redis.from_url(url, **options), prefix)
+            pool_options = {"max_connections": POOL_SIZE, "timeout": POOL_WAIT, **options}
+            return cls(Redis.from_pool(BlockingConnectionPool.from_url(url, **pool_options)), prefix)
         if scheme in ("redis+sentinel", "rediss+sentinel"):
             return cls(_sentinel_client(url, options), prefix)
         raise ValueError("REDIS_URL must start with redis://, rediss://, redis+sentinel:// or rediss+sentinel://")

@@ -61,8 +61,13 @@ def build_services(settings: Settings, config: OrgConfig, store: Store | None = 
 
     store = store or build_store(settings)
     parts = parts or build_parts(config)
-    engine = Engine(parts, store, settings.hash_key)
-    return Services(settings=settings, config=config, parts=parts, store=store, engine=engine, dev=dev)
+    from bot.escalation.wiring import build_service  # issue 7: None without a rota or Redis
+
+    escalator = build_service(settings, config, store)
+    engine = Engine(parts, store, settings.hash_key, escalator=escalator)
+    services = Services(settings=settings, config=config, parts=parts, store=store, engine=engine, dev=dev)
+    services.extras["escalations"] = escalator
+    return services
 
 
 def create_app(services: Services, mounts: list[Mount] | None = None,
