@@ -13,6 +13,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.escalation.config import EscalationPolicy, Rota  # issue 7: the ``rota`` and ``escalation`` sections
+from bot.quiz.config import QuizConfig  # issue 8: the ``quiz`` section
+
 
 class ConfigError(ValueError):
     """The organisation config file is missing or invalid."""
@@ -64,6 +67,11 @@ class OrgConfig(_Strict):
     # Local children's social care / MASH number; shown with every urgent answer.
     childrens_social_care: Contact | None = None
     retention: Retention = Retention()
+    # Issue 7: who is paged, and how. Without a rota nobody can be paged (the terminal needs none);
+    # with one, ``rota.fallback`` is required (bot/escalation/config.py).
+    rota: Rota | None = None
+    escalation: EscalationPolicy = EscalationPolicy()
+    quiz: QuizConfig = QuizConfig()  # issue 8: personal and team quizzes, schedule
 
     @property
     def urgent_contacts(self) -> tuple[Contact, ...]:

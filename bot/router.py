@@ -28,6 +28,8 @@ from bot.replies import (
 from dialogs import intents
 from dialogs.flowchart import FlowchartDialog, Walk
 from dialogs.qa import ASK_PREFIX, QADialog
+from dialogs.quiz import STATE as QUIZ_STATE
+from dialogs.quiz import QuizDialog
 
 State = dict  # compact JSON saved by the store
 
@@ -44,6 +46,7 @@ HELP_TEXT = (
     "• ask <question> — e.g. \"ask do I need consent to tell the police?\"\n"
     "• talk to someone — who to contact for advice\n"
     "• edition — choose the current advice or the historical 2008 course\n"
+    "• quiz — a short quiz on the guidance, with the answers explained\n"
     "• restart — start again\n"
     "Please don't type names or other details that could identify a child or family: I don't need them."
 )
@@ -66,6 +69,7 @@ class Router:
         self.config = config
         self.flowcharts = flowcharts
         self.qa = qa
+        self.quiz = QuizDialog(qa.kb, config.quiz.questions)  # issue 8
 
     # --- helpers -------------------------------------------------------------------------------
     def contacts(self) -> Contacts:
@@ -107,7 +111,7 @@ class Router:
     def begin(self, state: State, now: dt.datetime, edition: str | None = None) -> tuple[list[Reply], State]:
         edition = edition or self.edition(state)
         replies, walk = self.flowcharts[edition].begin(started=now.timestamp())
-        new = {k: v for k, v in state.items() if k not in ("w", "pr")}
+        new = {k: v for k, v in state.items() if k not in ("w", "pr", QUIZ_STATE)}
         new["w"] = walk.to_json()
         if edition != self.config.default_edition:
             new["e"] = edition
@@ -116,6 +120,9 @@ class Router:
         return replies, new
 
     def current_question(self, state: State) -> list[Reply]:
+        quiz = self.quiz.session_of(state)  # issue 8: a quiz question waiting comes first
+        if quiz is not None:
+            return [self.quiz.question(quiz)]
         walk = self.walk_of(state)
         if walk is not None and self.dialog_for(walk).pending(walk):
             return [self.dialog_for(walk).question(walk)]
@@ -167,6 +174,10 @@ class Router:
         action = inp.action
         if action in (PRIVACY_USE, PRIVACY_EDIT, PRIVACY_ALLOW):
             return self.privacy_choice(action, inp, state)
+        # --- quiz (issue 8): quiz choice ids, "quiz", and typed answers to a waiting quiz question
+        if self.quiz.wants(action, inp.text, state):
+            return self.quiz.handle(action, inp.text, inp.ref, state, inp.now)
+        # --- end quiz
         walk = self.walk_of(state)
         if action is not None and inp.ref:
             if walk is None or walk.ref != inp.ref:

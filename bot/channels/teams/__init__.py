@@ -39,6 +39,7 @@ def build_bot(services: Services, credentials_factory: ServiceClientCredentialsF
     from bot.channels.teams.quiz import teams_quiz_for  # issue 8: team quizzes in channels
 
     bot.quiz = teams_quiz_for(services, bot)
+    bot.escalations = services.extras.get("escalations")  # issue 7: lead actions, "who is on duty"
     return bot
 
 

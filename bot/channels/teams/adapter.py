@@ -23,6 +23,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity
 from botframework.connector.auth import (
     AuthenticateRequestResult,
+    AuthenticationConstants,
     BotFrameworkAuthentication,
     ClaimsIdentity,
     ConnectorFactory,
@@ -31,6 +32,7 @@ from botframework.connector.auth import (
 )
 
 from bot import metrics
+from bot.channels.teams.clients import ConnectorCache, LazyUserTokenClient, ReusedConnectors
 from bot.config import ConfigError
 from bot.settings import Settings
 
@@ -91,10 +93,20 @@ class StrictAuthentication(BotFrameworkAuthentication):
 
     def __init__(self, inner: BotFrameworkAuthentication) -> None:
         self._inner = inner
+        self._connectors: ConnectorCache = ConnectorCache()  # see bot.channels.teams.clients
+
+    def _reused(self, factory: ConnectorFactory | None, claims_identity: ClaimsIdentity | None) -> Any:
+        if factory is None:
+            return None
+        app_id = ""
+        if claims_identity is not None:
+            app_id = str(claims_identity.get_claim_value(AuthenticationConstants.AUDIENCE_CLAIM)
+                         or claims_identity.get_claim_value(AuthenticationConstants.APP_ID_CLAIM) or "")
+        return ReusedConnectors(factory, self._connectors, app_id)
 
     async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
         try:
-            return await self._inner.authenticate_request(activity, auth_header)
+            result = await self._inner.authenticate_request(activity, auth_header)
         except PermissionError:
             metrics.ERRORS.labels(where="teams_auth").inc()
             log.info("teams request refused: not authenticated")
@@ -104,6 +116,8 @@ class StrictAuthentication(BotFrameworkAuthentication):
             # The type is enough to diagnose; the token itself is never logged.
             log.info("teams request refused: %s", type(exc).__name__)
             raise PermissionError("Unauthorized") from None
+        result.connector_factory = self._reused(result.connector_factory, result.claims_identity)
+        return result
 
     async def authenticate_streaming_request(self, auth_header: str, channel_id_header: str) -> Any:
         try:
@@ -122,10 +136,10 @@ class StrictAuthentication(BotFrameworkAuthentication):
             raise PermissionError("Unauthorized") from None
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
-        return self._inner.create_connector_factory(claims_identity)
+        return self._reused(self._inner.create_connector_factory(claims_identity), claims_identity)
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
-        return await self._inner.create_user_token_client(claims_identity)
+        return LazyUserTokenClient(lambda: self._inner.create_user_token_client(claims_identity))
 
     def create_bot_framework_client(self) -> Any:
         return self._inner.create_bot_framework_client()

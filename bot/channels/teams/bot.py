@@ -138,6 +138,7 @@ class TeamsBot(TeamsActivityHandler):
         self.adapter = adapter
         self.app_id = app_id
         self.quiz: Any = None  # issue 8: set by build_bot to a bot.channels.teams.quiz.TeamsQuiz
+        self.escalations: Any = None  # issue 7: set by build_bot to the EscalationService (or None)
 
     # botbuilder 4.17.1 serialises invoke bodies here and CloudAdapter serialises them again,
     # which fails (HTTP 500) for every invoke answered with a body. Keep the model as is.
@@ -159,6 +160,13 @@ class TeamsBot(TeamsActivityHandler):
             await self.move_to_personal(turn_context, user_id, parsed)
             return
         await self.references.save(user_ids_of(activity), minimal_reference(activity))
+        # Issue 7: escalation card actions, "who is on duty", "cover until 17:00" (bot/escalation/teams_actions.py).
+        from bot.escalation import teams_actions
+
+        answer = await teams_actions.handle(self.escalations, user_ids_of(activity), activity.value, activity.text)
+        if answer is not None:
+            await turn_context.send_activity(message_for(Text(text=answer)))
+            return
         if parsed.malformed:
             metrics.ERRORS.labels(where="teams_value").inc()
             await turn_context.send_activity(message_for(BAD_BUTTON))
@@ -251,6 +259,15 @@ class TeamsBot(TeamsActivityHandler):
                                       invoke_value: AdaptiveCardInvokeValue) -> AdaptiveCardInvokeResponse:
         # Our cards use Action.Submit; an Action.Execute can only come from a foreign or very old card.
         return AdaptiveCardInvokeResponse(status_code=200, type=cards.CONTENT_TYPE, value=cards.render(OLD_CARD))
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name == "adaptiveCard/action":
+            # botbuilder 4.17.1 answers a malformed Action.Execute value with an error it cannot
+            # serialise (HTTP 500) or crashes on it (501); every Action.Execute gets the same card
+            # from us, so answer it without parsing the value (tests/reliability/test_fuzz.py).
+            return self._create_invoke_response(await self.on_adaptive_card_invoke(turn_context,
+                                                                                   AdaptiveCardInvokeValue()))
+        return await super().on_invoke_activity(turn_context)
 
     # --- proactive ------------------------------------------------------------------------------
     async def send_to(self, hashed_user: str, replies: list[Reply]) -> bool:
