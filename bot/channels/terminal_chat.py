@@ -37,6 +37,9 @@ def _last_choices(replies: list[Reply]) -> tuple[tuple[Choice, ...], str | None]
 
 async def run_chat(config: OrgConfig, edition: str | None, as_json: bool, stdin: TextIO, stdout: TextIO) -> int:
     engine = build_engine(config, MemoryStore(), get_settings().hash_key)
+    from bot.escalation.wiring import terminal_escalator  # issue 7: a rota and REDIS_URL -> real escalations
+
+    engine.escalator, close_escalations = terminal_escalator(get_settings(), config)
     if not as_json:
         stdout.write(f"canishare — can I share this? ({config.name})\n"
                      "Type a number or an answer, ask a question, 'help' for help, 'quit' to leave.\n"
@@ -63,6 +66,7 @@ async def run_chat(config: OrgConfig, edition: str | None, as_json: bool, stdin:
         new_choices, new_ref = _last_choices(replies)
         if new_choices:
             choices, ref = new_choices, new_ref
+    await close_escalations()
     if not as_json:
         stdout.write("Goodbye. Nothing from this chat has been kept.\n")
     return 0
