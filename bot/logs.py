@@ -29,6 +29,18 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out)
 
 
+# Libraries that write whole request and response bodies (what people typed, platform user ids)
+# at DEBUG. They are never allowed below INFO, whatever the root level.
+PAYLOAD_LOGGERS = ("slack_bolt", "slack_sdk", "botbuilder", "botframework", "msrest", "msal", "urllib3")
+
+
+def quiet_payload_loggers() -> None:
+    for name in PAYLOAD_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level < logging.INFO:  # NOTSET too: a root at DEBUG must not reach them
+            logger.setLevel(logging.INFO)
+
+
 def configure(level: str = "INFO", fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
@@ -38,6 +50,7 @@ def configure(level: str = "INFO", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    quiet_payload_loggers()
 
 
 class SafeAccessLogger(AbstractAccessLogger):

@@ -29,6 +29,7 @@ from bot import metrics
 from bot.channels.slack.blocks import SlackMessage, render_messages
 from bot.channels.slack.buttons import ButtonCodec
 from bot.config import ConfigError
+from bot.logs import quiet_payload_loggers
 from bot.replies import Reply
 from bot.server import Services
 from bot.settings import Settings
@@ -180,10 +181,10 @@ BOLT_LOGGER = "canishare.slack.bolt"
 def quiet_sdk_loggers() -> logging.Logger:
     """The logger bolt gets. bolt copies its level and filters to every logger it makes from it."""
     # At DEBUG, bolt and slack_sdk log whole request bodies, i.e. what people typed. Never below INFO.
-    for name in ("slack_bolt", "slack_sdk", BOLT_LOGGER):
-        logger = logging.getLogger(name)
-        if logger.level < logging.INFO:  # NOTSET too: a root at DEBUG must not reach them
-            logger.setLevel(logging.INFO)
+    quiet_payload_loggers()
+    logger = logging.getLogger(BOLT_LOGGER)
+    if logger.level < logging.INFO:
+        logger.setLevel(logging.INFO)
     bolt_logger = logging.getLogger(BOLT_LOGGER)
     if not any(isinstance(f, WithholdBodies) for f in bolt_logger.filters):
         bolt_logger.addFilter(WithholdBodies())
