@@ -16,15 +16,23 @@ Field vocabulary (vocab.FIELD_WORDS, vocab.ALLOWED_PHRASES) and organisation/pla
 
 from __future__ import annotations
 
+import bisect
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.privacy import vocab
 from bot.privacy.lexicon import FIRST, LAST, Lexicon, fold
 
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*(?:-[^\W\d_]+(?:['’][^\W\d_]+)*)*")
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _SENTENCE_GAP = re.compile(r"[.!?:;\n\"“(\[•*|]")
 _PROTECTED = re.compile("|".join(rf"(?:\b{p})" for p in vocab.ALLOWED_PHRASES), re.IGNORECASE)
+# Words one of which every allowed phrase contains: a substring test is ~50x cheaper than the
+# big alternation, and almost no message contains any of them.
+_PROTECTED_ANCHORS = ("law", "baby p", "climbi", "connelly", "labinjo", "hobson", "pelka", "ishaq",
+                      "mwangi", "laming", "munro", "men", "little miss", "barnardo", "aid",
+                      "action for", "society", "ambulance", "home-start", "alder", "ormond", "trust",
+                      "edinburgh", "wish", "motivator", "christmas", "claus", "line", "petchey",
+                      "fraser", "gillick", "start for")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _PARTICLES = frozenset("al el bin bint binti ibn abu ben de da das dos del della di du van von der den le la".split())
 _APOS_NAME = re.compile(r"^(?:O|D|N|M)['’][A-Z]|^Ma?c[A-Z][a-z]")
@@ -36,11 +44,14 @@ _NAMING_CUE = re.compile(
     r"|(?P<label>\bname\s*[:\-]?))\s*$",
     re.IGNORECASE,
 )
+# Last word of every naming cue: only then is the cue regex worth running.
+_CUE_ENDS = frozenset("is was are called named as by name surname nickname".split())
 _AGE_AFTER = re.compile(
     r"""(?:
         \s*\(\s*(?:aged?\s*)?\d{1,2}\s*(?:y/?o|yrs?|years?(?:\s+old)?)?\s*\)            # Chidi (7)
       | \s*\(\s*(?:year|yr|y)\s?\d{1,2}\s*\)                                          # Ali (Y5)
-      | ,\s*(?:aged?\s+)?\d{1,2}(?:\s*(?:y/?o|yrs?|years?(?:\s+old)?))?(?=\s*(?:[,.;)]|$|and\b|has\b|is\b|was\b|says\b|said\b|told\b))
+      | ,\s*(?:aged?\s+)?\d{1,2}(?:\s*(?:y/?o|yrs?|years?(?:\s+old)?))?                    # Jayden, 8,
+        (?=\s*(?:[,.;)]|$|and\b|has\b|is\b|was\b|says\b|said\b|told\b))
       | \s+aged?\s+\d{1,2}\b                                                             # Ayesha aged 15
       | ,?\s+(?:who\s+)?(?:is|was|who['’]s|turned|turns)\s+(?:only\s+|just\s+|now\s+|nearly\s+|almost\s+)?
         \d{1,2}(?:\s*(?:y/?o|yrs?|years?(?:\s+old)?))?
@@ -52,8 +63,7 @@ _AGE_AFTER = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Tok:
+class _Tok(NamedTuple):  # NamedTuple: several times cheaper to build than a frozen dataclass
     start: int
     end: int          # end of the base word (possessive "'s" excluded)
     full_end: int     # end including "'s"
@@ -88,6 +98,12 @@ class NameDetector:
             return out
         return 0
 
+    def _is_field(self, key: str) -> bool:
+        """Field vocabulary or a place prefix, also inside hyphenated words ("Pan-London")."""
+        if key in vocab.FIELD_WORDS or key in vocab.PLACE_PREFIXES:
+            return True
+        return "-" in key and any(p in vocab.FIELD_WORDS or p in vocab.NEVER_NAME for p in key.split("-"))
+
     def _band(self, key: str) -> int:
         if key in self.lex.bands or "-" not in key:
             return self.lex.band(key)
@@ -98,7 +114,7 @@ class NameDetector:
         if t.protected or t.key in vocab.NEVER_NAME or len(t.key) < 2:
             return False
         role = self._role(t.key)
-        if t.key in vocab.FIELD_WORDS and not role:
+        if self._is_field(t.key) and not role:
             return False
         if not t.cap:
             return bool(role) and self._band(t.key) <= lower_band
@@ -116,7 +132,7 @@ class NameDetector:
         band = self._band(t.key)
         if lower:
             return not t.cap and bool(role & LAST) and band <= 2
-        if not t.cap or t.upper or (t.key in vocab.FIELD_WORDS and not role):
+        if not t.cap or t.upper or (self._is_field(t.key) and not role):
             return False
         if _APOS_NAME.match(t.text):
             return True
@@ -126,29 +142,35 @@ class NameDetector:
 
     # ----- main entry --------------------------------------------------------------------------
     def find(self, text: str, masked: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
-        toks = self._tokenise(text, masked or [])
+        # Blank out structured identifiers and our own placeholders: they are not words of the
+        # sentence, and the blanks look the same whether a number or its "[label]" stood there,
+        # so redacting the redacted text sees the same context.
+        if masked:
+            chars = list(text)
+            for s, e in masked:
+                chars[s:e] = " " * (e - s)
+            text = "".join(chars)
+        toks = self._tokenise(text)
         n = len(toks)
-        heads: dict[int, bool] = {}  # token index -> was found by a rule that vetoes org context
+        heads: list[int] = []  # token indexes that a rule marks as (part of) a name
         for i, t in enumerate(toks):
             if t.protected:
                 continue
             strong, weak = self._rules(text, toks, i)
-            if strong:
-                heads[i] = False
-            elif weak and not self._org_context(toks, i):
-                heads[i] = True
+            if strong or (weak and not self._org_context(toks, i)):
+                heads.append(i)
         spans: list[tuple[int, int]] = []
-        for i in sorted(heads):
+        for i in heads:
             lo = hi = i
             lower = not toks[i].cap
             # Forward over surname(s) and particles; stop after a possessive.
             while hi + 1 < n and not toks[hi].poss and hi - lo < 3:
                 nxt = toks[hi + 1]
-                if not self._adjacent(text, toks[hi], nxt):
+                if not nxt.joined:
                     break
                 if self._extend_ok(nxt, lower):
                     hi += 1
-                elif (nxt.key in _PARTICLES and hi + 2 < n and self._adjacent(text, nxt, toks[hi + 2])
+                elif (nxt.key in _PARTICLES and hi + 2 < n and toks[hi + 2].joined
                       and toks[hi + 2].cap and self._extend_ok(toks[hi + 2], False)):
                     hi += 2
                 else:
@@ -156,13 +178,30 @@ class NameDetector:
             # Backward over first names: "Li Wei's", "Tomasz Kowalski is 12".
             while lo > 0 and hi - lo < 3:
                 prev = toks[lo - 1]
-                if prev.poss or not self._adjacent(text, prev, toks[lo]) or not self._extend_ok(prev, lower):
+                if prev.poss or not toks[lo].joined or not self._extend_ok(prev, lower):
                     break
                 if prev.key in vocab.HONORIFICS or (prev.sent_start and self._band(prev.key) > 2):
                     break
                 lo -= 1
             spans.append((toks[lo].start, toks[hi].end))
+        if spans:
+            spans += self._repeats(text, toks, spans)
         return _merge(spans)
+
+    def _repeats(self, text: str, toks: list[_Tok], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Once "Mrs Smith" or "Tomasz Kowalski" is found, later bare "Smith"/"Tomasz" are the same
+        person even where no rule would fire on its own."""
+        surfaces = {text[s:e] for s, e in spans if e - s <= 80}
+        merged = _merge(spans)
+        starts = [s for s, _ in merged]
+        for t in toks:
+            if t.cap and len(t.text) >= 3 and _inside(merged, starts, t.start, t.end) and not self._is_field(t.key):
+                surfaces.add(t.text)
+        out: list[tuple[int, int]] = []
+        for t in toks:
+            if t.text in surfaces and not t.protected and t.key not in vocab.NEVER_NAME:
+                out.append((t.start, t.end))
+        return out
 
     # ----- rules ---------------------------------------------------------------------------------
     def _rules(self, text: str, toks: list[_Tok], i: int) -> tuple[bool, bool]:
@@ -175,17 +214,19 @@ class NameDetector:
         # 1. Honorific: "Mrs Patel", "mrs kowalczyk", "Dr. Okonkwo".
         if prev is not None and prev.key in vocab.HONORIFICS and not prev.poss:
             gap = text[prev.end:t.start]
-            if gap.strip() in ("", ".") and (prev.cap or not t.cap) and self._strong_ok(t, 2):
+            if len(gap) <= 3 and gap.strip() in ("", ".") and (prev.cap or not t.cap) and self._strong_ok(t, 2):
                 if prev.key != "miss" or t.cap:  # "I miss ..." is a verb
                     return True, False
         # 1b. Initial + surname: "J. Smith", "Dr A. Patel".
         if (len(t.text) == 1 and t.text.isupper() and nxt is not None and nxt.cap
-                and text[t.end:nxt.start].strip() == "." and self._role(nxt.key) & LAST
+                and nxt.start - t.end <= 3 and text[t.end:nxt.start].strip() == "." and self._role(nxt.key) & LAST
                 and self._band(nxt.key) <= 2):
             return True, False
 
         # 2. Naming cue: "called Reggie", "his name is jack", "name Jordan Taylor".
-        cue = _NAMING_CUE.search(text, max(0, t.start - 40), t.start)
+        cue = None
+        if prev is not None and prev.key in _CUE_ENDS and t.start - prev.full_end <= 3:
+            cue = _NAMING_CUE.search(text, max(0, t.start - 40), t.start)
         if cue is not None and cue.end() == t.start:
             if cue.group("strong") and self._strong_ok(t, 4):
                 return True, False
@@ -203,7 +244,7 @@ class NameDetector:
             return False, False
         role = self._role(key)
         band = self._band(key)
-        field = key in vocab.FIELD_WORDS
+        field = self._is_field(key)
 
         # 4. Possessive + relation noun: "Kacper's mum", "harvey's dad", "Hope's stepmum".
         if t.poss and nxt is not None and nxt.key in vocab.RELATION_NOUNS and self._strong_ok(t, 2):
@@ -212,7 +253,10 @@ class NameDetector:
         # 5. Role noun before: "her brother Andrei", "my pupil Aarav", "The child, Evie-Mae".
         if prev is not None and prev.key in vocab.ROLE_NOUNS and not prev.poss:
             gap = text[prev.full_end:t.start]
-            if gap.strip() in ("", ",") and (t.cap or role & FIRST) and self._strong_ok(t, 2):
+            # A capitalised role noun may be part of a title ("Healthy Child Programme"): then
+            # only a lexicon name follows it ("Grandma Joyce", "Baby Arlo").
+            if (len(gap) <= 3 and gap.strip() in ("", ",") and (t.cap or role & FIRST) and self._strong_ok(t, 2)
+                    and (role or not prev.cap or prev.sent_start)):
                 return False, True
         # 6. "the Kowalski family".
         if (nxt is not None and nxt.key in vocab.FAMILY_NOUNS and prev is not None and prev.key == "the"
@@ -221,15 +265,24 @@ class NameDetector:
         if field and not role:
             return False, False
         # 7. Person verb after: "Grace told ...", "ellie said ...".
-        if nxt is not None and role and not t.poss and not t.upper and self._adjacent(text, t, nxt) and not field:
-            if nxt.key in vocab.STRONG_PERSON_VERBS and (band <= 2 or t.cap):
+        if nxt is not None and role and not t.poss and not t.upper and nxt.joined and not field:
+            # An everyday word ("Justice", "Cross") only when it starts its capitalised run:
+            # "Grace told ..." yes, "Youth Justice said ..." no.
+            run_start = prev is None or not prev.cap or prev.key in vocab.GREETINGS
+            if nxt.key in vocab.STRONG_PERSON_VERBS and (band <= 2 or (t.cap and (band <= 3 or run_start))):
                 return False, True
             if nxt.key in vocab.WEAK_PERSON_VERBS and ((t.cap and band <= 3) or band <= 1) and role & FIRST:
                 return False, True
+        # 7b. "liam and his mum": a first name, then "and his/her" + a relation noun.
+        if (role & FIRST and band <= 2 and not t.poss and i + 3 < len(toks) and toks[i + 1].key == "and"
+                and toks[i + 2].key in ("his", "her", "their") and toks[i + 3].key in vocab.RELATION_NOUNS
+                and toks[i + 1].joined and toks[i + 2].joined):
+            return False, True
         # 8. First name + rare surname: "Grace Taylor", "Will Smith".
-        if (t.cap and not t.upper and role & FIRST and nxt is not None and nxt.cap and not nxt.upper
-                and self._adjacent(text, t, nxt) and self._role(nxt.key) & LAST
-                and self._band(nxt.key) <= 2 and nxt.key not in vocab.FIELD_WORDS
+        if (t.cap and not t.upper and role & FIRST and key not in vocab.PLACE_PREFIXES
+                and nxt is not None and nxt.cap and not nxt.upper
+                and nxt.joined and self._role(nxt.key) & LAST
+                and self._band(nxt.key) <= 2 and not self._is_field(nxt.key)
                 and nxt.key not in vocab.NEVER_NAME and nxt.key not in vocab.ORG_NOUNS):
             return False, True
         # 9. Bare lexicon hit, gated by how common the word is in English.
@@ -251,13 +304,30 @@ class NameDetector:
 
     # ----- context helpers -------------------------------------------------------------------------
     def _org_context(self, toks: list[_Tok], i: int) -> bool:
-        """'St Mary's', 'King Edward's', 'Jack Hunt School', 'Harris Federation'."""
-        prev = toks[i - 1] if i > 0 else None
-        if prev is not None and prev.cap and prev.key in vocab.PLACE_PREFIXES and not prev.poss:
+        """'St Mary's', 'King Edward's', 'Jack Hunt School', 'Harris Federation', 'Willow class',
+        'Family Hub', 'Youth Justice'."""
+        t = toks[i]
+        if t.key in vocab.ORG_NOUNS:
             return True
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if nxt is not None and nxt.joined and not t.poss and not nxt.cap and nxt.key in vocab.ORG_NOUNS_LOWER:
+            return True
+        prev = toks[i - 1] if i > 0 else None
+        # Inside a title-case phrase: the word before is a capitalised ordinary word that is not
+        # just capitalised for starting the sentence ("the Family Hub", "Red Cross").
+        if (prev is not None and t.joined and prev.cap and not prev.sent_start and not prev.poss
+                and prev.key not in vocab.GREETINGS and prev.key != "i" and not self._role(prev.key)
+                and not (prev.key in vocab.ROLE_NOUNS and (i < 2 or not toks[i - 2].cap or not prev.joined))):
+            return True
+        # Walk back over the capitalised run: "St Francis Xavier", "King's Lynn".
+        k = i
+        while k > 0 and i - k < 3 and toks[k].joined and toks[k - 1].cap:
+            k -= 1
+            if toks[k].key in vocab.PLACE_PREFIXES:
+                return True
         j = i + 1
         while (j < len(toks) and j <= i + 3 and toks[j].cap and not toks[j - 1].poss
-               and self._adjacent_text(toks[j - 1], toks[j])):
+               and toks[j].joined):
             if toks[j].key in vocab.ORG_NOUNS:
                 return True
             j += 1
@@ -266,30 +336,27 @@ class NameDetector:
     def _title_run(self, toks: list[_Tok], i: int) -> bool:
         """Inside 'Keeping Children Safe In Education'-style title case: 3+ capitalised words
         of which one is an ordinary word."""
-        lo = i
-        while (lo > 0 and toks[lo - 1].cap and not toks[lo].sent_start and not toks[lo - 1].poss
-               and self._adjacent_text(toks[lo - 1], toks[lo])):
+        lo = i  # bounded window: a 50k-character run of capitals must stay linear
+        while (lo > 0 and i - lo < 4 and toks[lo - 1].cap and not toks[lo].sent_start and not toks[lo - 1].poss
+               and toks[lo].joined):
             lo -= 1
         hi = i
-        while (hi + 1 < len(toks) and toks[hi + 1].cap and not toks[hi].poss
-               and self._adjacent_text(toks[hi], toks[hi + 1])):
+        while (hi + 1 < len(toks) and hi - i < 4 and toks[hi + 1].cap and not toks[hi].poss
+               and toks[hi + 1].joined):
             hi += 1
         if hi - lo < 2:
             return False
         return any(not self._role(toks[k].key) and self._band(toks[k].key) >= 3 for k in range(lo, hi + 1))
 
-    @staticmethod
-    def _adjacent_text(a: _Tok, b: _Tok) -> bool:
-        return b.joined  # callers only pass consecutive tokens
-
-    @staticmethod
-    def _adjacent(text: str, a: _Tok, b: _Tok) -> bool:
-        return b.joined
-
-    def _tokenise(self, text: str, masked: list[tuple[int, int]]) -> list[_Tok]:
-        protected = [(m.start(), m.end()) for m in _PROTECTED.finditer(text)]
-        protected += [(m.start(), m.end()) for m in _URL.finditer(text)]
-        protected += masked
+    def _tokenise(self, text: str) -> list[_Tok]:
+        low = text.lower()
+        ranges: list[tuple[int, int]] = []
+        if any(a in low for a in _PROTECTED_ANCHORS):
+            ranges += [(m.start(), m.end()) for m in _PROTECTED.finditer(text)]
+        if "http" in low or "www." in low:
+            ranges += [(m.start(), m.end()) for m in _URL.finditer(text)]
+        protected = _merge(ranges)
+        starts = [s for s, _ in protected]
         toks: list[_Tok] = []
         prev_end = -1
         for m in _TOKEN.finditer(text):
@@ -305,10 +372,16 @@ class NameDetector:
             toks.append(_Tok(
                 start=s, end=e, full_end=full_end, text=base, key=fold(base), poss=poss,
                 cap=base[:1].isupper(), upper=len(base) > 1 and base.isupper(), sent_start=sent,
-                protected=any(ps < full_end and s < pe for ps, pe in protected), joined=joined,
+                protected=_inside(protected, starts, s, full_end), joined=joined,
             ))
             prev_end = full_end
         return toks
+
+
+def _inside(ranges: list[tuple[int, int]], starts: list[int], s: int, e: int) -> bool:
+    """Does [s, e) overlap any of the sorted, disjoint ``ranges``?"""
+    k = bisect.bisect_left(starts, e) - 1
+    return k >= 0 and ranges[k][1] > s
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

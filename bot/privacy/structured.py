@@ -15,7 +15,9 @@ from stdnum.gb import nhs as stdnum_nhs
 Span = tuple[str, int, int]
 
 # --- email -------------------------------------------------------------------------------------
-_EMAIL = re.compile(r"(?<![\w.+'-])[A-Za-z0-9][A-Za-z0-9._%+'-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b")
+_EMAIL = re.compile(
+    r"(?<![\w.+'-])[A-Za-z0-9][A-Za-z0-9._%+'-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b"
+)
 
 
 def find_emails(text: str) -> list[Span]:
@@ -60,15 +62,22 @@ _AREAS = (
     "LL LN LS LU M ME MK ML N NE NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM S SA SE SG SK SL "
     "SM SN SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE"
 ).split()
-_AREA_RE = "|".join(sorted(_AREAS, key=len, reverse=True))
+_AREA_SET = frozenset(_AREAS)
+# Cheap shape first (the area is checked in Python): one alternation per position is slow on
+# long messages.
 _POSTCODE = re.compile(
-    rf"(?<![A-Za-z0-9])(?:(?:{_AREA_RE})\d[A-Z\d]?[ ]?\d[ABD-HJLNP-UW-Z]{{2}}|GIR[ ]?0AA)(?![A-Za-z0-9])",
+    r"(?<![A-Za-z0-9])(?:([A-Z]{1,2})\d[A-Z\d]?[ ]?\d[ABD-HJLNP-UW-Z]{2}|GIR[ ]?0AA)(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
 
 
 def find_postcodes(text: str) -> list[Span]:
-    return [("postcode", m.start(), m.end()) for m in _POSTCODE.finditer(text)]
+    out: list[Span] = []
+    for m in _POSTCODE.finditer(text):
+        area = m.group(1)
+        if area is None or area.upper() in _AREA_SET:
+            out.append(("postcode", m.start(), m.end()))
+    return out
 
 
 # --- phone numbers ------------------------------------------------------------------------------
@@ -116,22 +125,35 @@ def find_phones(text: str) -> list[Span]:
                 continue
             out.append(("phone", match.start, match.end))
             taken.append((match.start, match.end))
-    except Exception:  # noqa: BLE001 - a library bug must never stop the guard; the regex still runs
+    except Exception:  # a library bug must never stop the guard; the regex below still runs
         pass
-    for m in _UK_PHONE.finditer(text):
+    k = 0  # both lists run left to right, so one pointer finds any overlap
+    pos = 0
+    while (m := _UK_PHONE.search(text, pos)) is not None:
         s, e = m.start(), m.end()
-        if any(s < te and ts < e for ts, te in taken):
+        pos = s + 1  # on failure, retry inside this match: "0077000129 010000 0000"
+        while k < len(taken) and taken[k][1] <= s:
+            k += 1
+        if k < len(taken) and taken[k][0] < e:
             continue
+        # The pattern is greedy ("01000000000 0 ..."), so try shorter cuts at separators too.
         raw = m.group()
-        nsn = _national_digits(raw)
-        # UK national numbers are 9-10 digits after the trunk 0; first digit 1-3, 5, 7-9.
-        if len(nsn) not in (9, 10) or nsn[0] not in "1235789" or nsn in PUBLIC_NUMBERS:
-            continue
-        # Long runs of separators mean this is a list of numbers, not one number.
-        if re.search(r"\s{2,}|--|\.\d", raw):
-            continue
-        out.append(("phone", s, e))
+        for cut in sorted({len(raw)} | {i for i, c in enumerate(raw) if not c.isdigit() and raw[i - 1].isdigit()},
+                          reverse=True):
+            if _uk_number(raw[:cut]):
+                out.append(("phone", s, s + cut))
+                pos = s + cut
+                break
     return out
+
+
+def _uk_number(raw: str) -> bool:
+    nsn = _national_digits(raw)
+    # UK national numbers are 9-10 digits after the trunk 0; first digit 1-3, 5, 7-9.
+    if len(nsn) not in (9, 10) or nsn[0] not in "1235789" or nsn in PUBLIC_NUMBERS:
+        return False
+    # Runs of separators mean a list of numbers, not one number.
+    return not re.search(r"\s{2,}|--|\.\d", raw) and raw[-1].isdigit()
 
 
 # --- dates ---------------------------------------------------------------------------------------
@@ -210,11 +232,34 @@ _ADDRESS_CUED = re.compile(
 _FLAT_ONLY = re.compile(r"\b(?:[Ff]lat|[Aa]partment)\s+\d{1,4}[a-zA-Z]?\b(?=,)")
 
 
+_ANY_STREET = re.compile(rf"\b(?:{'|'.join(_STREET_TYPES)})\b|\bflat\b|\bapartment\b", re.IGNORECASE)
+
+
+# "Section 31 Family Court", "Article 8 Way forward": a number that belongs to the word before.
+_NOT_HOUSE_NUMBER = frozenset("""
+section article art schedule sch part chapter page paragraph para regulation reg rule principle
+standard year yr room level step stage tier phase no number version clause annex appendix figure
+table item question""".split())
+_COURTS = re.compile(r"\b(?:family|crown|county|combined|magistrates['’]?|youth|high|appeal|supreme|district)"
+                     r"\s+(?:court|ct)\b\.?$", re.IGNORECASE)
+_WORD_BEFORE = re.compile(r"(?<![A-Za-z'’])([A-Za-z]+)\.?\s*$")  # a whole word, not the s of "It's"
+
+
+def _is_address(text: str, s: int, e: int) -> bool:
+    before = _WORD_BEFORE.search(text, max(0, s - 20), s)
+    if before and before.group(1).lower() in _NOT_HOUSE_NUMBER:
+        return False
+    return not _COURTS.search(text, s, e)
+
+
 def find_addresses(text: str) -> list[Span]:
-    out: list[Span] = [("address", m.start(), m.end()) for m in _ADDRESS.finditer(text)]
+    if not _ANY_STREET.search(text):
+        return []  # the full patterns are costly on long text; most messages have no street word
+    out: list[Span] = [("address", m.start(), m.end()) for m in _ADDRESS.finditer(text)
+                       if _is_address(text, m.start(), m.end())]
     for m in _ADDRESS_CUED.finditer(text):
         s, e = m.start(1), m.end(1)
-        if not any(s < oe and os_ < e for _, os_, oe in out):
+        if not any(s < oe and os_ < e for _, os_, oe in out) and not _COURTS.search(text, s, e):
             out.append(("address", s, e))
     for m in _FLAT_ONLY.finditer(text):
         s, e = m.start(), m.end()

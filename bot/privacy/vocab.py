@@ -88,6 +88,10 @@ today tomorrow yesterday tonight morning afternoon evening night week weekend mo
 back off out up down over away again already also just only really very please thanks thank
 ok okay hi hello dear sorry help urgent re fyi n/a na tbc etc
 nino nhs ni dob nin upn chi ref id pin
+hub app apps bot server edit mock email phone text online website portal form forms
+judge magistrate magistrates officer inspector sergeant constable detective worker coach principal
+chair governor governors director deputy clerk solicitor barrister lawyer advocate guardian mentor
+counsellor therapist psychologist paediatrician consultant registrar senco
 men women man woman people person adult adults staff colleague colleagues manager
 nobody's someone's everyone's anyone's today's yesterday's tomorrow's""")
 
@@ -125,7 +129,18 @@ knowsley halton cumbria northumberland yorkshire lancashire cheshire merseyside
 staffordshire shropshire herefordshire warwickshire leicestershire lincolnshire
 nottinghamshire derbyshire norfolk suffolk humber tyne wear tees avon severn thames
 sydney paris florence berlin dallas austin houston phoenix denver boston
-nightingale""")
+nightingale jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri
+sat sun kit dev cal""")
+
+# Lower-case words after a capitalised word that make it a class, group or scheme name:
+# "Willow class", "Robin group", "Amber warning", "Rainbow room".
+ORG_NOUNS_LOWER = _words("""
+class classes room group groups team house ward unit base centre center project service services
+hub provision nursery school alert warning rating level light zone award scheme programme program
+app line""")
+
+# Greetings before a name do not make it part of a title-case phrase ("Hi Sharon").
+GREETINGS = _words("hi hello hey dear thanks thank cheers morning afternoon evening")
 
 # Phrases that are field vocabulary even though they look like a name: laws named after
 # children, public inquiries, organisations.  Matched case-insensitively and never redacted.
@@ -139,5 +154,8 @@ ALLOWED_PHRASES: tuple[str, ...] = (
     r"st\.?\s+john\s+ambulance", r"home-start", r"alder\s+hey", r"great\s+ormond\s+street",
     r"princes?['’]s?\s+trust", r"duke\s+of\s+edinburgh", r"winston['’]s\s+wish",
     r"mr\s+motivator", r"father\s+christmas", r"santa\s+claus", r"elizabeth\s+line",
-    r"jack\s+petchey", r"fraser\s+guidelines", r"gillick\s+competen\w*",
+    r"jack\s+petchey", r"fraser\s+guidelines", r"gillick\s+competen\w*", r"start\s+for\s+life",
 )
+
+# An honorific is a cue, never part of the name itself ("Mrs Patel Mrs Patel" is two names).
+NEVER_NAME = NEVER_NAME | HONORIFICS
