@@ -10,9 +10,6 @@ import json
 import logging
 import sys
 
-from aiohttp.abc import AbstractAccessLogger
-from aiohttp.web import BaseRequest, StreamResponse
-
 SAFE_EXTRA = ("event", "channel", "user", "outcome", "kinds", "count", "version", "reason",
               "method", "path", "status", "ms")
 
@@ -51,14 +48,3 @@ def configure(level: str = "INFO", fmt: str = "text") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     quiet_payload_loggers()
-
-
-class SafeAccessLogger(AbstractAccessLogger):
-    """aiohttp's access log without the query string (the web page's access link carries a token),
-    the client's address or the user agent: method, path, status and duration only."""
-
-    def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
-        ms = round(time * 1000, 1)
-        self.logger.info("%s %s %s %.1f ms", request.method, request.path, response.status, ms,
-                         extra={"event": "http", "method": request.method, "path": request.path,
-                                "status": response.status, "ms": ms})

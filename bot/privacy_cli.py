@@ -12,8 +12,6 @@ import json
 import sys
 from typing import TextIO
 
-from bot.privacy import get_guard
-
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -40,6 +38,8 @@ def run_redact(args: list[str] | None, stdin: TextIO | None = None, stdout: Text
         text = source.read()
         if text.endswith("\n"):
             text = text[:-1]  # the terminal's newline is not part of the message
+    from bot.privacy import get_guard  # here, not at import: every `canishare` command imports this module
+
     result = get_guard().redact(text)
     if ns.json:
         payload = {

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import argparse
 import importlib
+from typing import TYPE_CHECKING
 
-from aiohttp import web
+# Only argparse at import time: every ``canishare`` command (and ``--help``) imports this module to
+# register ``serve``, and must not pay for aiohttp, bolt, the engine and the knowledge base
+# (benchmarks/startup.py). The functions below import what they use.
+if TYPE_CHECKING:
+    from aiohttp import web
 
-from bot.channels.slack import SOCKET_MODE, check_slack_settings
-from bot.config import OrgConfig, load_config
-from bot.logs import SafeAccessLogger, configure
-from bot.server import Mount, build_services, create_app, surfaces
-from bot.settings import Settings, get_settings
+    from bot.config import OrgConfig
+    from bot.server import Mount
+    from bot.settings import Settings
 
 NO_TEAMS = "teams.off"  # Services.extras flag: ``--no-teams``
 SHUTDOWN_SECONDS = 15.0
@@ -49,12 +52,17 @@ def check_teams_settings(settings: Settings, dev: bool, no_teams: bool) -> None:
 
 
 def mounts(no_teams: bool) -> list[Mount]:
+    from bot.server import surfaces
+
     return [m for m in surfaces() if not (no_teams and m.__module__.startswith(TEAMS_MODULE))]
 
 
 async def make_app(settings: Settings, config: OrgConfig, *, socket_mode: bool = False, dev: bool = False,
                    no_teams: bool = False) -> web.Application:
     """Built inside the running loop, so the store, the Slack client and the websocket share it."""
+    from bot.channels.slack import SOCKET_MODE
+    from bot.server import build_services, create_app
+
     services = build_services(settings, config, dev=dev)
     services.extras[SOCKET_MODE] = socket_mode
     services.extras[NO_TEAMS] = no_teams
@@ -62,6 +70,14 @@ async def make_app(settings: Settings, config: OrgConfig, *, socket_mode: bool =
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from bot.access_log import SafeAccessLogger
+    from bot.channels.slack import check_slack_settings
+    from bot.config import load_config
+    from bot.logs import configure
+    from bot.settings import get_settings
+
     settings = get_settings()
     config = load_config(settings.config_path)
     check_slack_settings(settings, args.socket_mode)
