@@ -63,46 +63,16 @@ async def canishare_state_bytes(redis_url: str, answers: int = ANSWERS) -> float
 
 async def waterfall_state_bytes(redis_url: str, answers: int = ANSWERS) -> float | None:
     """The same point of the same flowchart in botbuilder's WaterfallDialog (benchmarks/turns.py)."""
-    try:
-        from botbuilder.core import ConversationState, MemoryStorage, TurnContext
-        from botbuilder.core.adapters import TestAdapter
-        from botbuilder.dialogs import DialogSet, DialogTurnStatus, WaterfallDialog, WaterfallStepContext
-        from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
-        from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
-    except ImportError:
-        return None
     from redis.asyncio import Redis
 
-    questions = ["purpose?", "identifiable?", "confidential?", "consent?", "statutory duty?", "public interest?"]
-    storage = MemoryStorage()
-    convo_state = ConversationState(storage)
-    dialogs = DialogSet(convo_state.create_property("DialogState"))
-    dialogs.add(TextPrompt("confirm"))
+    from benchmarks.turns import build_waterfall
 
-    def ask(index: int):  # type: ignore[no-untyped-def]
-        async def step(ctx: WaterfallStepContext):  # type: ignore[no-untyped-def]
-            return await ctx.prompt("confirm", PromptOptions(prompt=Activity(type="message", text=questions[index])))
-        return step
-
-    async def finish(ctx: WaterfallStepContext):  # type: ignore[no-untyped-def]
-        return await ctx.end_dialog(ctx.result)
-
-    dialogs.add(WaterfallDialog("flow", [ask(i) for i in range(len(questions))] + [finish]))
-
-    async def logic(context: TurnContext) -> None:
-        dc = await dialogs.create_context(context)
-        result = await dc.continue_dialog()
-        if result.status == DialogTurnStatus.Empty:
-            await dc.begin_dialog("flow")
-        await convo_state.save_changes(context)
-
-    adapter = TestAdapter(logic)
-    conv, user = ConversationAccount(id="c0"), ChannelAccount(id="u0")
+    waterfall = build_waterfall()
+    if waterfall is None:
+        return None
     for text in ["start"] + ["yes"] * answers:
-        await adapter.receive_activity(Activity(type=ActivityTypes.message, text=text, conversation=conv,
-                                                from_property=user, recipient=ChannelAccount(id="bot"),
-                                                channel_id="test", id=str(uuid.uuid4())))
-    (item,) = [v for k, v in storage.memory.items() if "conversations" in k]
+        await waterfall.adapter.receive_activity(waterfall.activity(text, "c0", "u0"))
+    (item,) = [v for k, v in waterfall.storage.memory.items() if "conversations" in k]
     # As a botbuilder storage writes it: the object graph as compact JSON, unset (None) fields left out.
     payload = json.dumps(item, default=lambda o: {k.lstrip("_"): v for k, v in vars(o).items() if v is not None},
                          separators=(",", ":"))

@@ -19,6 +19,9 @@ import random
 import statistics
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from bot.config import OrgConfig
 from bot.engine import Engine, Parts, build_parts
@@ -53,7 +56,18 @@ async def run_ours(parts: Parts, store: Store, conversations: int, seed: int = 7
     return timings
 
 
-async def run_waterfall(conversations: int, seed: int = 7) -> list[float] | None:
+@dataclass
+class Waterfall:
+    """The reference stack: botbuilder-dialogs WaterfallDialog over MemoryStorage and TestAdapter."""
+
+    adapter: Any
+    storage: Any
+    activity: Callable[[str, str, str], Any]  # (text, conversation id, user id) -> Activity
+
+
+def build_waterfall() -> Waterfall | None:
+    """The same six-question flowchart built the way a Teams developer otherwise would; None without
+    botbuilder-dialogs. A "no" to identifiable or confidential ends it, as in the real chart."""
     try:
         from botbuilder.core import ConversationState, MemoryStorage, TurnContext
         from botbuilder.core.adapters import TestAdapter
@@ -63,25 +77,23 @@ async def run_waterfall(conversations: int, seed: int = 7) -> list[float] | None
     except ImportError:
         return None
 
-    questions = ["purpose?", "identifiable?", "confidential?", "consent?", "statutory duty?", "public interest?"]
     storage = MemoryStorage()
     convo_state = ConversationState(storage)
-    dialog_state = convo_state.create_property("DialogState")
-    dialogs = DialogSet(dialog_state)
+    dialogs = DialogSet(convo_state.create_property("DialogState"))
     # TextPrompt, not ConfirmPrompt: ConfirmPrompt's recognisers cost ~5x more and would flatter us.
     dialogs.add(TextPrompt("confirm"))
 
     def ask(index: int):  # type: ignore[no-untyped-def]
         async def step(ctx: WaterfallStepContext):  # type: ignore[no-untyped-def]
-            if index > 0 and ctx.result == "no" and index in (1, 2):
+            if index in (1, 2) and ctx.result == "no":
                 return await ctx.end_dialog("share")
-            return await ctx.prompt("confirm", PromptOptions(prompt=Activity(type="message", text=questions[index])))
+            return await ctx.prompt("confirm", PromptOptions(prompt=Activity(type="message", text=QUESTIONS[index])))
         return step
 
     async def finish(ctx: WaterfallStepContext):  # type: ignore[no-untyped-def]
         return await ctx.end_dialog("share" if ctx.result == "yes" else "do_not_share")
 
-    dialogs.add(WaterfallDialog("flow", [ask(i) for i in range(len(questions))] + [finish]))
+    dialogs.add(WaterfallDialog("flow", [ask(i) for i in range(len(QUESTIONS))] + [finish]))
 
     async def logic(context: TurnContext) -> None:
         dc = await dialogs.create_context(context)
@@ -90,20 +102,31 @@ async def run_waterfall(conversations: int, seed: int = 7) -> list[float] | None
             await dc.begin_dialog("flow")
         await convo_state.save_changes(context)
 
-    adapter = TestAdapter(logic)
+    def activity(text: str, conversation: str, user: str) -> Any:
+        return Activity(type=ActivityTypes.message, text=text, conversation=ConversationAccount(id=conversation),
+                        from_property=ChannelAccount(id=user), recipient=ChannelAccount(id="bot"),
+                        channel_id="test", id=str(uuid.uuid4()))
+
+    return Waterfall(adapter=TestAdapter(logic), storage=storage, activity=activity)
+
+
+QUESTIONS = ["purpose?", "identifiable?", "confidential?", "consent?", "statutory duty?", "public interest?"]
+
+
+async def run_waterfall(conversations: int, seed: int = 7) -> list[float] | None:
+    waterfall = build_waterfall()
+    if waterfall is None:
+        return None
     rng = random.Random(seed)
     timings: list[float] = []
     for n in range(conversations):
-        conv = ConversationAccount(id=f"c{n}")
-        user = ChannelAccount(id=f"u{n}")
-        texts = ["start"] + [rng.choice(("yes", "no", "no")) for _ in questions]
+        texts = ["start"] + [rng.choice(("yes", "no", "no")) for _ in QUESTIONS]
         for text in texts:
-            activity = Activity(type=ActivityTypes.message, text=text, conversation=conv, from_property=user,
-                                recipient=ChannelAccount(id="bot"), channel_id="test", id=str(uuid.uuid4()))
+            activity = waterfall.activity(text, f"c{n}", f"u{n}")
             t0 = time.perf_counter()
-            await adapter.receive_activity(activity)
+            await waterfall.adapter.receive_activity(activity)
             timings.append(time.perf_counter() - t0)
-        adapter.activity_buffer.clear()
+        waterfall.adapter.activity_buffer.clear()
     return timings
 
 

@@ -40,19 +40,11 @@ Mount = Callable[[web.Application, Services], None]
 
 
 def surfaces() -> list[Mount]:
-    """The surfaces to mount, in order. A surface whose package is absent is skipped."""
-    import importlib
+    """The surfaces to mount, in order."""
+    from bot import ops, web
+    from bot.channels import slack, teams
 
-    found: list[Mount] = []
-    for module in ("bot.ops", "bot.channels.slack", "bot.channels.teams", "bot.web"):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        found.append(mod.mount)
-    return found
+    return [ops.mount, slack.mount, teams.mount, web.mount]
 
 
 def build_services(settings: Settings, config: OrgConfig, store: Store | None = None, dev: bool = False,

@@ -8,7 +8,6 @@ message instead of failing on the first request.
 from __future__ import annotations
 
 import argparse
-import importlib
 from typing import TYPE_CHECKING
 
 # Only argparse at import time: every ``canishare`` command (and ``--help``) imports this module to
@@ -39,16 +38,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def check_teams_settings(settings: Settings, dev: bool, no_teams: bool) -> None:
-    """The Teams start-up check, when the Teams surface is installed: it raises ConfigError to refuse."""
-    try:
-        module = importlib.import_module(TEAMS_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name != TEAMS_MODULE:
-            raise
-        return
-    check = getattr(module, "check_teams_settings", None)
-    if check is not None:
-        check(settings, dev, no_teams)
+    """The Teams start-up check: it raises ConfigError to refuse a half-configured Teams."""
+    from bot.channels.teams import check_teams_settings as check
+
+    check(settings, dev, no_teams)
 
 
 def mounts(no_teams: bool) -> list[Mount]:

@@ -23,21 +23,8 @@ Job = Callable[[Any, asyncio.Event], Awaitable[None]]
 
 
 def jobs(modules: tuple[str, ...] = JOB_MODULES) -> list[tuple[str, Job]]:
-    found: list[tuple[str, Job]] = []
-    for name in modules:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name is not None and name.startswith(exc.name):
-                log.info("worker job %s not installed: skipped", name)
-                continue
-            raise
-        run = getattr(module, "run", None)
-        if run is None:
-            log.warning("worker job %s has no run(services, stop): skipped", name)
-            continue
-        found.append((name, run))
-    return found
+    # Each job module exposes ``async def run(services, stop)``.
+    return [(name, importlib.import_module(name).run) for name in modules]
 
 
 async def run_jobs(services: Any, stop: asyncio.Event, selected: list[tuple[str, Job]] | None = None) -> None:
