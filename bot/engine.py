@@ -108,7 +108,8 @@ class Engine:
             metrics.URGENT.inc()
         action = turn.action[:200] if turn.action else None
         return Input(text=redacted, action=action, ref=(turn.ref or None) and turn.ref[:200], found=found,
-                     found_phrase=describe(found) if found else "", urgent=urgent, once=turn.once, now=self.clock())
+                     found_phrase=describe(found) if found else "", urgent=urgent, once=turn.once, now=self.clock(),
+                     unredacted=text)
 
     async def handle(self, turn: Turn) -> list[Reply]:
         started = time.perf_counter()
@@ -154,8 +155,8 @@ class Engine:
                 metrics.STALE.inc()
                 return await self.conflict(key, inp)
         await quiz_progress.keep(self.store, self.user_hash(turn), lent, progress, self.parts.config, inp.now)
-        if inp.found and new_state.get("pb"):
-            metrics.GUARD_BYPASSES.inc()
+        if inp.found and inp.text and snap.data.get("pb"):
+            metrics.GUARD_BYPASSES.inc()  # counted, never logged
         for reply in replies:
             if isinstance(reply, Outcome):
                 metrics.OUTCOMES.labels(outcome=reply.outcome).inc()

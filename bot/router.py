@@ -9,7 +9,7 @@ input, instead of being repeated in every state.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from bot.config import OrgConfig
 from bot.replies import (
@@ -62,6 +62,9 @@ class Input:
     urgent: bool
     once: bool
     now: dt.datetime
+    # The cleaned text before redaction. Used only when the practitioner said "this isn't personal data"
+    # and only for this turn; nothing in the router stores it.
+    unredacted: str = field(default="", repr=False)
 
 
 class Router:
@@ -168,6 +171,8 @@ class Router:
             return [notice], new
         if inp.text and state.get("pb"):
             state = {k: v for k, v in state.items() if k != "pb"}  # the once-only pass is used up
+            if inp.found:
+                inp = replace(inp, text=inp.unredacted or inp.text, found=(), found_phrase="")
         return self.dispatch(inp, state)
 
     def dispatch(self, inp: Input, state: State) -> tuple[list[Reply], State]:

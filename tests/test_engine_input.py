@@ -107,3 +107,36 @@ async def test_help_lists_commands_and_keeps_place(memory_engine: Engine) -> Non
     replies = await memory_engine.handle(Turn(**user(), text="help"))
     assert "ask" in replies[0].text and "restart" in replies[0].text
     assert replies[-1].ref == q.ref
+
+
+async def test_this_isnt_personal_data_lets_the_text_through_once(memory_engine: Engine) -> None:
+    from bot import metrics
+    from bot.replies import Answer, PrivacyNotice
+
+    text = "ask what does Priya Chaudhry say about the caldicott principles"
+    first = await memory_engine.handle(Turn(**user("b"), text=text))
+    assert isinstance(first[0], PrivacyNotice) and "name" in first[0].found
+    assert "Priya" not in str(await state_of(memory_engine, "b"))
+
+    before = metrics.GUARD_BYPASSES._value.get()
+    await memory_engine.handle(Turn(**user("b"), action="privacy:allow"))
+    again = await memory_engine.handle(Turn(**user("b"), text=text))
+    assert not any(isinstance(r, PrivacyNotice) for r in again)
+    assert any(isinstance(r, Answer) for r in again)
+    assert metrics.GUARD_BYPASSES._value.get() == before + 1
+    # Once only: the same text is caught again next time.
+    third = await memory_engine.handle(Turn(**user("b"), text=text))
+    assert isinstance(third[0], PrivacyNotice)
+
+
+async def test_use_the_redacted_version_answers_from_redacted_text(memory_engine: Engine) -> None:
+    from bot.replies import Answer, PrivacyNotice
+
+    first = await memory_engine.handle(Turn(**user("r"), text="can I tell the police about Jayden Smith's dad?"))
+    assert isinstance(first[0], PrivacyNotice)
+    held = await state_of(memory_engine, "r")
+    assert "Jayden" not in str(held) and "[name]" in held["pr"]
+    replies = await memory_engine.handle(Turn(**user("r"), action="privacy:use"))
+    offered = [r.entry for r in replies if isinstance(r, Answer)] + [c.id for r in replies for c in r.choices]
+    assert "telling-police" in offered or "ask:telling-police" in offered, replies
+    assert "pr" not in await state_of(memory_engine, "r")
