@@ -35,7 +35,7 @@ import re
 import secrets
 import time
 import zlib
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote
 
@@ -46,7 +46,9 @@ from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel
 from redis.backoff import ExponentialBackoff
 
-from bot.store import JSON, DayStats, Snapshot, StoreUnavailable
+from bot.redis_stats import RedisStatsMixin
+from bot.redis_stats import check_ttl as _check_ttl
+from bot.store import JSON, Snapshot, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -139,14 +141,7 @@ def _check_prefix(prefix: str) -> str:
     return prefix
 
 
-def _check_ttl(ttl_seconds: int) -> int:
-    ttl = int(ttl_seconds)
-    if ttl < 1:
-        raise ValueError("every key needs a TTL of at least one second")
-    return ttl
-
-
-class RedisStore:
+class RedisStore(RedisStatsMixin):
     """:class:`bot.store.Store` over redis-py's asyncio client.
 
     ``client`` must return bytes (``decode_responses=False``): payloads may be compressed.
@@ -295,67 +290,6 @@ class RedisStore:
         log.info("Redis available again after %.1f s (%d calls failed meanwhile)", seconds, self._failures)
         self._down_since = None
         self._failures = 0
-
-    # == statistics (issue 9, bot/stats.py) ======================================================
-    # Daily aggregates, no ids and no text:
-    #   <p>:stats:{s}:<day>             HASH         counters
-    #   <p>:stats:{s}:<day>:s:<name>    LIST         numeric samples (seconds to acknowledge)
-    #   <p>:stats:{s}:<day>:u:<name>    HyperLogLog  distinct-count estimates (keeps no members)
-    # The ``{s}`` hash tag keeps every statistics key in one Cluster slot, so PFCOUNT can take the
-    # union of several days; it cannot match a user's ``{<hex hash>}`` in ``forget_user``.
-    STATS_SAMPLES_MAX = 10_000  # per day and name: far more escalations than any service has
-
-    def _stats_key(self, day: str, *rest: str) -> str:
-        for part in (day, *rest):
-            if not re.fullmatch(r"[A-Za-z0-9_.:\-]+", part):
-                raise ValueError(f"bad statistics key part {part!r}")
-        return self._p + "stats:{s}:" + ":".join((day, *rest))
-
-    async def stats_add(self, day: str, counts: Mapping[str, int], samples: Mapping[str, float],
-                        uniques: Mapping[str, str], ttl_seconds: int) -> None:
-        ttl = _check_ttl(ttl_seconds)
-        pipe = self._client.pipeline(transaction=False)
-        if counts:
-            key = self._stats_key(day)
-            for name, n in counts.items():
-                pipe.hincrby(key, name, int(n))
-            pipe.expire(key, ttl)
-        for name, value in samples.items():
-            key = self._stats_key(day, "s", name)
-            pipe.rpush(key, repr(float(value)))
-            pipe.ltrim(key, -self.STATS_SAMPLES_MAX, -1)
-            pipe.expire(key, ttl)
-        for name, member in uniques.items():
-            key = self._stats_key(day, "u", name)
-            pipe.pfadd(key, member)
-            pipe.expire(key, ttl)
-        if len(pipe):
-            await self._call(pipe.execute)
-
-    async def stats_read(self, days: Sequence[str], sample_names: Sequence[str] = ()) -> dict[str, DayStats]:
-        pipe = self._client.pipeline(transaction=False)
-        for day in days:
-            pipe.hgetall(self._stats_key(day))
-            for name in sample_names:
-                pipe.lrange(self._stats_key(day, "s", name), 0, -1)
-        results = iter(await self._call(pipe.execute))
-        out: dict[str, DayStats] = {}
-        for day in days:
-            stats = DayStats({k.decode(): int(v) for k, v in next(results).items()}, {})
-            for name in sample_names:
-                values = next(results)
-                if values:
-                    stats.samples[name] = [float(v) for v in values]
-            if stats.counts or stats.samples:
-                out[day] = stats
-        return out
-
-    async def stats_unique(self, days: Sequence[str], name: str) -> int:
-        if not days:
-            return 0
-        keys = [self._stats_key(day, "u", name) for day in days]
-        return int(await self._call(self._client.pfcount, *keys))
-    # == end of statistics =======================================================================
 
 
 def _retry() -> Retry:
