@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from bot.store import DayStats
-
-T = TypeVar("T")
 
 
 def check_ttl(ttl_seconds: int) -> int:
