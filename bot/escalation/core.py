@@ -17,7 +17,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot import metrics
+from bot import metrics, stats
 from bot.config import OrgConfig
 from bot.escalation.config import Chain, Rota
 from bot.escalation.handle import Sealer
@@ -81,13 +81,7 @@ class Core:
         """Count an escalation event for the daily report (bot.stats); never fails the caller."""
         if self.store is None:
             return
-        try:
-            from bot import stats
-        except ImportError:
-            return
-        fn = getattr(stats, f"escalation_{name}", None)
-        if fn is not None:
-            await fn(self.store, *args, now=self.now())
+        await getattr(stats, f"escalation_{name}")(self.store, *args, now=self.now())
 
     # --- time and rota ---------------------------------------------------------------------------
     def now_ms(self) -> int:
