@@ -252,8 +252,6 @@ def is_lead(config: OrgConfig, channel: str, platform_user_id: str) -> bool:
     Without a rota nobody is a lead, so the report is refused in chat (the CLI still works for
     whoever runs the service).
     """
-    rota = getattr(config, "rota", None)
-    finder = getattr(rota, "by_platform", None)
-    if rota is None or finder is None or not platform_user_id:
+    if config.rota is None or not platform_user_id:
         return False
-    return finder(channel, platform_user_id) is not None
+    return config.rota.by_platform(channel, platform_user_id) is not None

@@ -57,16 +57,12 @@ async def build_deliverer(services: Any, service: EscalationService) -> Any:
 
         platforms["slack"] = SlackDelivery(settings.slack_bot_token, settings.slack_api_url)
     if settings.microsoft_app_id.strip() or services.dev:
-        try:
-            from bot.channels.teams.adapter import create_adapter
-            from bot.channels.teams.references import References
-        except ImportError:  # pragma: no cover - the Teams channel is part of this package
-            log.warning("Teams delivery unavailable: the Teams channel package is missing")
-        else:
-            from bot.escalation.delivery_teams import TeamsDelivery
+        from bot.channels.teams.adapter import create_adapter
+        from bot.channels.teams.references import References
+        from bot.escalation.delivery_teams import TeamsDelivery
 
-            refs = References(services.store, settings.hash_key, services.config.retention.records_seconds)
-            platforms["teams"] = TeamsDelivery(create_adapter(settings), refs, settings.microsoft_app_id.strip())
+        refs = References(services.store, settings.hash_key, services.config.retention.records_seconds)
+        platforms["teams"] = TeamsDelivery(create_adapter(settings), refs, settings.microsoft_app_id.strip())
     if not platforms:
         log.warning("escalation worker: neither Slack nor Teams is configured; pages cannot be delivered")
     return Deliverer(service, platforms)

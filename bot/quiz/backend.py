@@ -217,10 +217,8 @@ class MemoryTeamBackend:
 
 def backend_for(store: Store) -> TeamBackend:
     """Redis when the store is Redis (every process shares it), else a process-local memory backend."""
-    try:
-        from bot.redis_store import RedisStore
-    except ImportError:  # pragma: no cover - redis-py is a dependency
-        return MemoryTeamBackend()
+    from bot.redis_store import RedisStore
+
     if isinstance(store, RedisStore):
         return RedisTeamBackend(store)
     return MemoryTeamBackend()
