@@ -367,13 +367,17 @@ class Deliverer:
         recipient = str(message.get("to", ""))
         note = Note(rec.id, f"Message from the practitioner about escalation {ref}:", quote=text,
                     actions=("reply",) if rec.state != RESOLVED else ())
+        await self.note_to(rec, message, recipient, note)
+        return "relayed"
+
+    async def note_to(self, rec: Escalation, message: dict[str, Any], recipient: str, note: Note) -> None:
+        """Send ``note`` on every platform that reaches ``recipient``, once per outbound message."""
         for platform, address in await self.routes(recipient):
             try:
                 await self._once(rec, message.get("n"), recipient, platform, address,
                                  lambda key, p=platform, a=address: p.post_note(a, note, key))
             except Permanent as exc:
                 await self._failed(rec, recipient, platform.name, exc.code)
-        return "relayed"
 
     async def remind(self, rec: Escalation, message: dict[str, Any]) -> str:
         if rec.state != REMINDED:
@@ -383,10 +387,5 @@ class Deliverer:
                             f"{self.core.local_time(rec.acked_ms)}. If you don't confirm within {minutes} minutes, it "
                             f"goes back to the {SLOT_LABELS['lead']} rota.", actions=("still", "resolve"))
         recipient = str(message.get("to", ""))
-        for platform, address in await self.routes(recipient):
-            try:
-                await self._once(rec, message.get("n"), recipient, platform, address,
-                                 lambda key, p=platform, a=address: p.post_note(a, note, key))
-            except Permanent as exc:
-                await self._failed(rec, recipient, platform.name, exc.code)
+        await self.note_to(rec, message, recipient, note)
         return "reminded"
