@@ -93,8 +93,9 @@ class Engine:
     def user_hash(self, turn: Turn) -> str:
         return user_hash(self.hash_key, turn.channel, turn.user_id)
 
-    def key(self, turn: Turn) -> str:
-        return conversation_key(self.user_hash(turn), f"{turn.channel}:{turn.scope}")
+    def key(self, turn: Turn, who: str | None = None) -> str:
+        """The conversation's key; ``who`` is the user hash when the caller has it already."""
+        return conversation_key(who or self.user_hash(turn), f"{turn.channel}:{turn.scope}")
 
     def prepare(self, turn: Turn) -> Input:
         text = clean_text(turn.text)
@@ -137,13 +138,14 @@ class Engine:
                     return []
             except StoreUnavailable:
                 pass  # better to risk answering twice than not at all
-        key = self.key(turn)
+        who = self.user_hash(turn)
+        key = self.key(turn, who)
         try:
             snap = await self.store.load(key)
         except StoreUnavailable:
             return await self.escalate(turn, self.degraded(inp))
         # Quiz (issue 8): lend the dialog the user's spaced-repetition progress, kept under its own key.
-        lent = await quiz_progress.lend(self.store, self.user_hash(turn), inp.action, inp.text, snap.data)
+        lent = await quiz_progress.lend(self.store, who, inp.action, inp.text, snap.data)
         replies, new_state = self.parts.router.route(inp, lent)
         new_state, progress = quiz_progress.take(lent, new_state)
         if new_state != snap.data:
@@ -154,7 +156,7 @@ class Engine:
             if saved is None:
                 metrics.STALE.inc()
                 return await self.conflict(key, inp)
-        await quiz_progress.keep(self.store, self.user_hash(turn), lent, progress, self.parts.config, inp.now)
+        await quiz_progress.keep(self.store, who, lent, progress, self.parts.config, inp.now)
         if inp.found and inp.text and snap.data.get("pb"):
             metrics.GUARD_BYPASSES.inc()  # counted, never logged
         for reply in replies:
