@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from functools import lru_cache
 from typing import NamedTuple
 
 from bot.privacy import vocab
@@ -103,9 +102,9 @@ def _osa_within(a: str, b: str, limit: int) -> bool:
     return prev[-1] <= limit
 
 
-@lru_cache(maxsize=4096)
 def domain_like(key: str) -> bool:
-    """Is ``key`` the field's own vocabulary, possibly misspelt ("guardia", "safegaurding")?"""
+    """Is ``key`` the field's own vocabulary, possibly misspelt ("guardia", "safegaurding")?
+    Not cached: it only runs on would-be names, and a cache would keep them in memory."""
     if len(key) < 5 or not key.isalpha():
         return False
     for word in _DOMAIN_LONG:
