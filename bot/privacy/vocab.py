@@ -209,7 +209,9 @@ bsl esol eal pp fsm ks ks1 ks2 ks3 ks4 ao pa ceo ssw tac tam ehc gcse mfl ict rs
 ddsl hvs sws gps yot yjs iro mash camhs pcso senco lado cpoms ofsted nspcc ok pta pto cpd dbs
 csc eha ehat caf tac lscp lscb cspr scr mars marac mappa cme ehe pep sdq csw adhd asd ocd ptsd aces
 ace sg sgo cao rao epo pso cpp cpc icpc rcpc ipa lac lacs uasc nrm sso dol dols mca ssd sab lsab
-dob rip eg ie ta ra qa ah gb nw ne se sw hmp yoi str stc sch ks5 cps ppo iom cto mh gcse dsl's""")
+dob rip eg ie ta ra qa ah gb nw ne se sw hmp yoi str stc sch ks5 cps ppo iom cto mh gcse dsl's
+hiv sti std bmi iq dna uti asc pda sld mld spld cyp iha rha rhi nfa mfh fii plo foi dpa isa mou sla wt
+cpr aob ht dht aht mp nqt ect lsa sbm cpn sn ewo ews esw fsw flo qc kc jp hmrc dwp ukvi ss cic cwd""")
 
 # An honorific is a cue, never part of the name itself ("Mrs Patel Mrs Patel" is two names).
 NEVER_NAME = NEVER_NAME | HONORIFICS | CONTRACTIONS | TEXT_SPEAK | ROLE_WORDS
