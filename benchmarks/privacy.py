@@ -11,7 +11,7 @@ set's dev split only: test and held-out items are never for tuning.
 Prints our figures and, when ``presidio-analyzer`` is importable and runs offline with pattern
 recognisers only (``no_op`` NLP engine, so no spaCy model and no PERSON entities), Presidio's
 figures on the same messages.  Presidio is a benchmark comparison only, never a runtime
-dependency.  Matching is by span overlap (see ``bot.privacy.evaluation``).
+dependency.  Matching is by span overlap (see ``bot.core.privacy.evaluation``).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import statistics
 import time
 from collections.abc import Callable, Iterable
 
-from bot.privacy import get_guard
-from bot.privacy.evaluation import (
+from bot.core.privacy import get_guard
+from bot.core.privacy.evaluation import (
     KINDS,
     PRACTITIONER_SET,
     Figures,

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.privacy import PrivacyGuard, get_guard
-from bot.privacy.evaluation import KINDS, PRACTITIONER_SET, Figures, figures, load_messages, score
-from bot.privacy.names import domain_like
+from bot.core.privacy import PrivacyGuard, get_guard
+from bot.core.privacy.evaluation import KINDS, PRACTITIONER_SET, Figures, figures, load_messages, score
+from bot.core.privacy.names import domain_like
 
 MESSAGES = load_messages(PRACTITIONER_SET)
 FLOORS = {  # split -> (max false flags per 100 clean messages, min name recall, min structured recall)
