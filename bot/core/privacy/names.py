@@ -11,7 +11,10 @@ Confidence ladder (see shared/notes/nlp.md §2.5):
    mid-sentence, "Will"/"May"/"Hope" never on their own.
 
 Field vocabulary (vocab.FIELD_WORDS, vocab.ALLOWED_PHRASES) and organisation/place context
-("Jack Hunt School", "St Mary's") veto the weaker rules.  Spans exclude honorifics and "'s".
+("Jack Hunt School", "St Mary's") veto the weaker rules, and so does a near miss of the field's
+own words ("Caldicott Guardia", ``domain_like``).  Contractions typed without an apostrophe
+("theres"), text-speak and role words ("imam", "nana", "SENCO") are never names.  Initials
+count when they are dotted ("J.S.") or cued ("pupil LJ (Y6)").  Spans exclude honorifics and "'s".
 """
 
 from __future__ import annotations
