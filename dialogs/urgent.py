@@ -1,51 +1,260 @@
-"""Does a message signal that a child is in danger now?
+"""Does a message signal that a child (or an adult) is in danger now?
 
 Runs on every incoming text (after redaction), before anything else is decided, so the act-now
 answer can never be delayed by a flowchart, a privacy prompt or a slow store. It errs towards
 firing: a needless "call 999 if a child is in danger" costs a line of reading; a missed one could
 cost a child.
+
+Two layers:
+- rules (:func:`is_urgent`): danger words and phrasings, checked on the text after common misspellings
+  of danger words are put right, with a veto for messages about the past ("last night", "last year"),
+  about procedures (allegations against staff, what the rule says) or asked in general ("what if…");
+  a present-tense danger signal ("right now", "tonight", "has just taken") overrides the veto;
+- meaning (:class:`UrgencyDetector`): the message's static embedding compared with labelled examples
+  of danger now and of near misses (nearest neighbours), with the same veto.
+The act-now reply fires when either layer says so.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from knowledge.embed import MODEL_DIR
+
+# Danger words, and the way they get misspelt in a hurry.
+_DANGER_WORDS = (
+    "overdose", "overdosed", "suicide", "suicidal", "poisoned", "poison", "swallowed", "tablets", "paracetamol",
+    "unconscious", "unresponsive", "breathing", "bleeding", "strangled", "strangling", "choking", "stabbed",
+    "stabbing", "knife", "weapon", "machete", "threatening", "threatened", "missing", "kidnapped", "abducted",
+    "hanging", "ligature", "drowning", "collapsed", "seizure", "fitting", "attacking", "beating", "punching",
+    "kicking", "burning", "scalded", "exploitation", "trafficked", "abandoned", "alone", "danger", "dangerous",
+    "emergency", "injured", "injuries", "bruises", "bruised", "methadone", "opioid", "opioids", "heroin",
+    "cocaine", "pills", "himself", "herself", "themselves", "killing", "murder", "immediate", "immediately",
+)
+_TYPOS = {
+    "overdoes": "overdose", "overdossed": "overdosed", "od": "overdose", "od'd": "overdosed", "odd'd": "overdosed",
+    "oded": "overdosed", "tabs": "tablets", "pils": "pills", "sucide": "suicide", "suicidle": "suicidal",
+    "kms": "kill myself", "kys": "kill yourself", "rn": "right now", "atm": "at the moment", "2nite": "tonight",
+    "2day": "today", "tonite": "tonight", "nite": "night", "gonna": "going to", "gunna": "going to",
+    "wanna": "want to", "bub": "baby", "bubba": "baby", "wiv": "with", "ur": "your", "u": "you", "hes": "he's",
+    "shes": "she's", "theyre": "they're", "cant": "can't", "wont": "won't", "dont": "don't", "isnt": "isn't",
+    "cuttin": "cutting", "hurtin": "hurting", "hittin": "hitting", "beatin": "beating", "threatnin": "threatening",
+    "stabed": "stabbed", "kife": "knife", "nife": "knife", "knif": "knife", "emergancy": "emergency",
+    "imediate": "immediate", "immediatly": "immediately", "dangour": "danger", "dnager": "danger",
+    "sexualy": "sexually", "explotation": "exploitation", "exploted": "exploited", "unconcious": "unconscious",
+    "breating": "breathing", "breathin": "breathing", "bleedin": "bleeding", "missin": "missing",
+}
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+_NOW = r"(right now|now|tonight|today|this (morning|afternoon|evening)|at the moment|currently|as we speak|" \
+       r"just now|has just|have just|'s just|'ve just|just (taken|swallowed|drunk|eaten|told|said|rang|called|" \
+       r"phoned|arrived|turned up|left)|on (his|her|their|my) way|about to|waiting (for|outside)|outside|" \
+       r"in the (car park|playground|corridor|office|reception)|still (there|here|at|in|with|on)|hasn'?t (come|" \
+       r"been|returned)|not (come|returned|been seen)|can'?t (find|wake|get hold)|won'?t wake)"
 
 _PATTERNS = [
-    r"\b(in|at) (immediate |imminent |serious |real )?danger\b",
-    r"\bimmediate(ly)? (risk|danger|harm)\b",
+    r"\b(in|at) (immediate |imminent |serious |real |grave )?(danger|risk of (serious |significant )?harm)\b",
+    r"\bimmediate(ly)? (risk|danger|harm|threat)\b|\bimminent\b",
     r"\b(risk|danger|harm) (right )?now\b",
-    r"\bright now\b.*\b(hurt|harm|hit|beat|abus|danger|attack|threat|unsafe)",
-    r"\b(hurt|harm|hit|hitting|beat|beating|abus\w*|attack\w*|threaten\w*)\b.*\bright now\b",
-    # "is being hurt", but not "was hurt last year".
-    r"\b(is|are|being|getting) (being )?(hurt|hit|beaten|attacked|abused|assaulted|strangled|choked)\b"
-    r"(?!.*\b(last|ago|before|previously|history)\b)",
-    r"\bnot safe to go home\b",
-    r"\b(scared|afraid|frightened) to go home\b",
-    r"\b(won'?t|will not|can'?t|cannot) go home\b.*\b(scared|afraid|hurt|unsafe|safe)\b",
-    r"\b(threaten\w*|going|gonna|about) to (kill|hurt|harm|stab|attack)\b",
-    r"\b(suicid\w*|kill (him|her|them)sel(f|ves)|end (his|her|their) life|self[- ]harm\w* (now|tonight))\b",
-    r"\b(overdos\w*|taken an overdose)\b",
-    r"\b(missing|run away|ran away|runaway)\b.*\b(now|tonight|today|hours?)\b",
-    r"\bweapon\b|\bknife\b|\bgun\b",
-    r"\b(unconscious|not breathing|bleeding heavily|serious(ly)? injur\w*)\b",
-    r"\b(left alone|home alone)\b.*\b(baby|toddler|infant|young|tonight|now)\b",
-    r"\b(baby|toddler|infant)\b.*\b(left alone|home alone|unattended)\b",
-    r"\bshould i (call|ring|phone) 999\b|\bcall(ing)? the police now\b|\b999\b",
-    r"\b(sexual(ly)? (assault|abus)\w*)\b.*\b(now|tonight|today|happening)\b",
+    r"\bright now\b.*\b(hurt|harm|hit|beat|abus|danger|attack|threat|unsafe|scared|kill|weapon|knife)",
+    r"\b(hurt|harm|hit|hitting|beat|beating|abus\w*|attack\w*|threaten\w*|punch\w*|kick\w*|strangl\w*)\b.*"
+    r"\bright now\b",
+    r"\b(is|are|being|getting|keeps) (being )?(hurt|hit|beaten|attacked|abused|assaulted|strangled|choked|"
+    r"punched|kicked|raped|burnt|burned)\b",
+    r"\bnot safe (to go home|at home|there|with)\b|\bunsafe to go home\b",
+    r"\b(scared|afraid|frightened|terrified|too scared) (to go|of going) home\b",
+    r"\b(won'?t|will not|can'?t|cannot|refus\w* to|doesn'?t want to|does not want to) go home\b",
+    r"\b(threaten\w*|going|gonna|about|wants?|plans?|planning) to (kill|hurt|harm|stab|attack|shoot|strangle|"
+    r"burn|beat|smash|batter|take (him|her|them|the (baby|child|kids?|children)) away)\b",
+    r"\b(said|says|saying|told \w+|texted|messaged|posted) (he|she|they|i)('ll| will| would| is going to| are going "
+    r"to) (kill|hurt|stab|end)\b",
+    r"\b(suicid\w*|kill(ing)? (him|her|them|my|your)sel(f|ves)|end (his|her|their|my) (own )?life|end it all|"
+    r"take (his|her|their|my) (own )?life|not want to (be alive|live)|don'?t want to (be alive|live)|"
+    r"doesn'?t want to (be alive|live)|better off dead|jump (off|from|in front))\b",
+    r"\b(self[- ]?harm\w*|cutting (him|her|them)sel(f|ves)|cut (him|her|them)sel(f|ves))\b",
+    r"\b(overdos\w*|taken (too many|a load of|loads of|a lot of|all (his|her|their|the))|swallow\w* (some|a|"
+    r"the|his|her|their|loads|lots|too|all|bleach|tablets|pills|batter\w*|magnet\w*)|poison\w*|"
+    r"drunk (bleach|vodka|a bottle)|ingest\w*)\b",
+    r"\b(tablets|pills|medication|methadone|opioids?|heroin|paracetamol|ibuprofen|sleeping pills|"
+    r"(mum|dad|mother|father|parent|carer|nan)'?s? (prescription|meds|medicine|medication))\b.*"
+    r"\b(taken|took|swallowed|ate|eaten|drunk|drank|had some|found)\b",
+    r"\b(taken|took|swallowed|ate|eaten|drunk|drank)\b.*\b(tablets|pills|medication|methadone|opioids?|heroin|"
+    r"paracetamol|meds|medicine|prescription|bleach|cleaning|drugs)\b",
+    r"\b(missing|run away|ran away|runaway|gone missing|not come home|hasn'?t come home|didn'?t come home|"
+    r"not been seen|whereabouts (is |are )?unknown|can'?t find|cannot find|no one knows where)\b",
+    r"\b(weapon|knife|knives|gun|machete|blade|firearm|axe|hammer)\b",
+    r"\b(unconscious|unresponsive|not breathing|stopped breathing|struggling to breathe|can'?t breathe|bleeding|"
+    r"serious(ly)? (hurt|injur\w*)|head injur\w*|broken (arm|leg|bone|ribs?)|burns? (on|to)|fracture\w*|"
+    r"collapsed|won'?t wake( up)?|can'?t wake)\b",
+    r"\b(left|been left|is|are|was) (on (his|her|their) own|alone|home alone|by (him|her|them)sel(f|ves)|"
+    r"unattended|unsupervised)\b.*\b(baby|babies|toddler|infant|newborn|\d+ ?(month|week|year)s? old|young|"
+    r"little|tonight|now|all night|since|hours)\b",
+    r"\b(baby|babies|toddler|infant|newborn|little one|young children|\d+ ?(month|week)s? old)\b.*\b(left|on (his|"
+    r"her|their) own|alone|unattended|unsupervised|no adult|nobody (is )?(there|home|in)|no one (is )?(there|home))\b",
+    r"\bshould i (call|ring|phone|dial) (999|the police|an ambulance)\b|\b(call|ring|phone|dial)(ing)? (999|an "
+    r"ambulance)\b|\b999\b",
+    r"\b(sexual(ly)? (assault|abus|exploit)\w*|raped?|grooming|groomed|exploited|being exploited|trafficked|"
+    r"traffick\w*|county lines|pimp\w*|prostitut\w*|sex(ual)? (work|acts?) for)\b",
+    r"\b(in a car|getting into a car|picked up|meeting|going to meet|gone to meet|went off with|left with|"
+    r"staying with) (with )?(an? )?(older|adult|unknown|strange|\d\d[- ]?year[- ]?old) (man|men|male|adult|person|"
+    r"guy|woman|boyfriend)\b",
     r"\bsignificant harm\b.*\b(now|right now|at the moment|currently|today|tonight)\b",
+    r"\b(fgm|cut(ting)?|forced marriage|married off|sent abroad|taken abroad)\b.*\b(this|next|tomorrow|flight|"
+    r"holiday|summer|booked|soon|tonight|weekend)\b",
+    r"\b(coming|come|turn(ed)? up|here|arrived|outside|on (his|her|their) way) to (collect|pick (him|her|them) up|"
+    r"take (him|her|them))\b|\b(collect|pick up|picking up|collecting)\b.*\b(who (did|caused|hurt|hit|beat)|"
+    r"the (one|person|man|woman|partner|boyfriend) who|did (this|it|that) to)\b",
+    r"\b(who|person|man|woman|partner|boyfriend|stepdad|dad|mum) (did|caused|who hurt|who hit)\b.*\b(collect|"
+    r"pick(ing)? (him|her|them) up|coming|here|outside|waiting)\b",
+    r"\b(held|holding|locked) (him|her|them|the child|the baby)? ?(in|up|hostage|against)\b",
+    r"\b(drunk|intoxicated|high|off (his|her|their) face|under the influence)\b.*\b(driv\w*|collect\w*|pick(ing)? "
+    r"up|in charge of|looking after|alone with|caring for)\b",
+    r"\b(driv\w*|collect\w*|pick(ing)? up|in charge of|looking after|alone with|caring for)\b.*\b(drunk|"
+    r"intoxicated|high on|off (his|her|their) face|under the influence)\b",
+    r"\b(attack|assault|beat|hit|hurt|batter)\w* (the|a|his|her|their|my) (child|baby|kid|son|daughter|pupil|"
+    r"mum|mother|partner|wife|girlfriend)\b",
+    r"\bdomestic (violence|abuse|incident)\b.*\b(now|happening|going on|tonight|in progress|right now)\b",
+    r"\b(screaming|shouting|smashing|banging)\b.*\b(next door|flat|house|home|now|can hear)\b",
+    r"\b(can hear|hearing)\b.*\b(screaming|hitting|crying|shouting|smashing|banging)\b",
 ]
 _URGENT = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
+_PRESENT = re.compile(rf"\b{_NOW}\b", re.IGNORECASE)
 
-# Questions *about* the rules for emergencies are not themselves emergencies.
-_ABOUT_RULES = re.compile(
-    r"^\s*(what|when|how) (is|are|do|does|should)\b.*\b(emergenc\w*|urgent)\b.*\b(rule|guidance|basis|law|policy)\b",
+# The past: the danger is over (still a safeguarding matter, answered normally).
+_PAST = re.compile(
+    r"\b(last (night|week|weekend|month|year|term|summer|christmas|time|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday)|yesterday|ago|previously|in the past|historic\w*|(a|one|some) (few )?(years|months|weeks) "
+    r"(ago|back)|when (he|she|they) (was|were) (little|younger|small|a baby)|used to|years back|back in|"
+    r"had (been )?(taken|overdosed|self[- ]harmed|harmed)|was (hurt|hit|injured|missing|abused|assaulted)|"
+    r"were (hurt|hit|injured|missing|abused|assaulted)|has since|is now (safe|home|back|fine|okay|ok|in hospital|"
+    r"being looked after)|now (safe|back home|home safe|fine|recovered)|been (found|returned|discharged)|"
+    r"came back|came home|was found|(is|are) safe( now)?|discharged|recovered|after the incident|incident (last|"
+    r"on|from)|previous (incident|overdose|attempt|concern))\b",
+    re.IGNORECASE,
+)
+# Procedures, policy and general questions: not a danger happening now.
+_GENERAL = re.compile(
+    r"\b(allegation\w*|lado|disciplinary|investigation into (a|the|my) (colleague|member of staff|teacher)|"
+    r"what (is|are|does|do|should|would|happens|counts)|what if|what happens|how (do|does|should|would|can|long)|"
+    r"when (should|do|does|can|must|would)|is it (ok|okay|right|lawful|allowed)|in general|generally|"
+    r"hypothetical\w*|for example|e\.?g\.?|policy|procedure|training|course|quiz|guidance|rules?|law|legal|"
+    r"gdpr|data protection|consent|lawful basis|record|records|retention|subject access|"
+    r"(the|a) scenario|case study|if a child (was|were|is)|if (a|the) (child|pupil|young person) (tells|told|says|"
+    r"discloses))\b",
+    re.IGNORECASE,
+)
+# Signals strong enough that no veto applies: a danger happening, said in the present.
+_STRONG = re.compile(
+    r"\b(is|are|'s|'re) (being )?(hurt|hit|beaten|attacked|strangled|choked|stabbed|raped|abused) (right )?now\b|"
+    r"\b(not breathing|unconscious|unresponsive|won'?t wake|can'?t wake|stopped breathing)\b|"
+    r"\b(has|have|'s|'ve) (just )?(taken an overdose|overdosed|swallowed|taken (a load|loads|too many|lots|all))\b|"
+    r"\b(just|has just|have just) (taken|swallowed|overdosed|drunk)\b|"
+    r"\b(going to|gonna|about to|wants to|threatening to) (kill|hurt|stab|harm) (him|her|them)sel(f|ves)\b|"
+    r"\b(with|has|holding|got|carrying|brought|pulled) (a|an) (knife|gun|weapon|machete|blade)\b|"
+    r"\b(right now|as we speak|at this moment|in progress)\b|\bin (immediate|imminent) danger\b|"
+    r"\b(call|ring|dial)(ing)? 999\b|\bshould i (call|ring|dial) 999\b",
     re.IGNORECASE,
 )
 
 
+def normalise(text: str) -> str:
+    """Lower case, curly quotes straightened, shorthand spelled out, misspelt danger words put right."""
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    out: list[str] = []
+    last = 0
+    for m in _WORD.finditer(text):
+        out.append(text[last:m.start()])
+        w = m.group(0)
+        if w in _TYPOS:
+            w = _TYPOS[w]
+        elif len(w) >= 6 and w not in _DANGER_WORDS:
+            best = process.extractOne(w, _DANGER_WORDS, scorer=fuzz.ratio, score_cutoff=86)
+            if best is not None:
+                w = best[0]
+        out.append(w)
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+def rule_signal(text: str) -> bool:
+    """A danger word or phrasing, before any veto."""
+    return _URGENT.search(text) is not None
+
+
+def vetoed(norm: str) -> bool:
+    """The message is about the past, a procedure or a general question, with no present danger signal."""
+    if _STRONG.search(norm):
+        return False
+    past = _PAST.search(norm) is not None
+    general = _GENERAL.search(norm) is not None
+    if not (past or general):
+        return False
+    # A past marker loses to a clear present one ("last week he hit her, and he's outside now").
+    return not (past and not general and _PRESENT.search(_PAST.sub(" ", norm)))
+
+
 def is_urgent(text: str) -> bool:
+    """The rules' verdict (see the module docstring)."""
     if not text:
         return False
-    if _ABOUT_RULES.search(text):
-        return False
-    return _URGENT.search(text) is not None
+    norm = normalise(text)
+    return rule_signal(norm) and not vetoed(norm)
+
+
+# Labelled messages (danger now, and near misses) for the meaning-based check: the tuning part of
+# tests/data/urgent.jsonl, shipped with the package.
+EXAMPLES_FILE = MODEL_DIR.parent / "urgent_examples.jsonl"
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    urgent: bool
+
+
+def load_examples(path: Path = EXAMPLES_FILE) -> list[Example]:
+    if not path.is_file():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            out.append(Example(row["text"], bool(row["urgent"])))
+    return out
+
+
+class UrgencyDetector:
+    """Rules plus nearest neighbours among labelled examples in embedding space."""
+
+    K = 3
+    # Cosine to the nearest urgent example needed, and the margin it must hold over the nearest near miss.
+    MIN_COS = 0.80
+    MARGIN = 0.04
+
+    def __init__(self, encode, examples: Iterable[Example]) -> None:  # type: ignore[no-untyped-def]
+        self.encode = encode  # text -> unit vector
+        ex = list(examples)
+        self._urgent = np.vstack([encode(e.text) for e in ex if e.urgent]) if any(e.urgent for e in ex) else None
+        self._calm = np.vstack([encode(e.text) for e in ex if not e.urgent]) if any(not e.urgent for e in ex) \
+            else None
+
+    def semantic(self, text: str) -> bool:
+        if self._urgent is None or not text:
+            return False
+        v = self.encode(text)
+        best_u = float(np.max(self._urgent @ v))
+        best_c = float(np.max(self._calm @ v)) if self._calm is not None else 0.0
+        if best_u < self.MIN_COS or best_u < best_c + self.MARGIN:
+            return False
+        return not vetoed(normalise(text))
+
+    def check(self, text: str) -> bool:
+        return is_urgent(text) or self.semantic(text)
