@@ -22,8 +22,8 @@ class StaticEmbedder:
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
-        # float16 on disk (small), float32 in memory for fast, exact-enough sums.
-        self.vectors = np.load(model_dir / "vectors.npy").astype(np.float32)
+        # Kept as float16 (half the memory); the few rows a sentence needs are summed in float32.
+        self.vectors = np.load(model_dir / "vectors.npy")
         self.dims = int(self.vectors.shape[1])
         unk = self.tokenizer.token_to_id("[UNK]")
         self._unk = -1 if unk is None else unk
@@ -37,7 +37,7 @@ class StaticEmbedder:
         ids = self._ids(text)
         if not ids:
             return np.zeros(self.dims, dtype=np.float32)
-        vec = self.vectors[ids].mean(axis=0)
+        vec = self.vectors[ids].astype(np.float32).mean(axis=0)
         norm = float(np.linalg.norm(vec))
         return vec / norm if norm > 0 else vec
 

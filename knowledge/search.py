@@ -254,9 +254,11 @@ class Matcher:
     HIGH = 0.50
 
     def __init__(self, kb: Knowledge, embedder: StaticEmbedder | None = None,
-                 items: Iterable[Item] | None = None) -> None:
+                 items: Iterable[Item] | None = None, semantic: bool = True) -> None:
+        """``semantic=False`` gives BM25 alone (the benchmark's baseline): no model is loaded."""
         self.kb = kb
-        self.embedder = embedder if embedder is not None else default_embedder()
+        self.semantic = semantic
+        self.embedder = embedder if embedder is not None or not semantic else default_embedder()
         self.items: dict[str, Item] = {i.id: i for i in (items if items is not None else items_of(kb))}
         ids = list(self.items)
         docs: list[list[str]] = []
@@ -274,7 +276,8 @@ class Matcher:
                     raw.add(w)
         bm25 = bm25s.BM25()
         bm25.index(docs, show_progress=False)
-        self._index = _Index(ids=ids, vectors=self.embedder.encode_many(phrasings), owner=np.asarray(owner),
+        vectors = self.embedder.encode_many(phrasings) if self.embedder is not None else np.zeros((len(owner), 1))
+        self._index = _Index(ids=ids, vectors=vectors.astype(np.float32), owner=np.asarray(owner),
                              bm25=bm25, vocab=frozenset(t for d in docs for t in d), raw_vocab=sorted(raw))
         self._raw_set = frozenset(raw)
         self._old = np.asarray([not i.current for i in self.items.values()])
@@ -282,7 +285,7 @@ class Matcher:
 
     # --- text normalisation ----------------------------------------------------------------------
     def _known_word(self, w: str) -> bool:
-        return w in self._raw_set or self.embedder.tokenizer.token_to_id(w) is not None
+        return w in self._raw_set or (self.embedder is not None and self.embedder.tokenizer.token_to_id(w) is not None)
 
     def correct(self, text: str) -> str:
         """Each unknown word replaced by the nearest knowledge-base word, when one is close."""
@@ -306,12 +309,15 @@ class Matcher:
         if tokens:
             raw = self._index.bm25.get_scores(tokens)
             lex = (raw / (raw + self.SQUASH)).astype(np.float32)
-        q = self.embedder.encode(expand(fixed))
-        sims = self._index.vectors @ q
-        cos = np.full(self._n, -1.0, dtype=np.float32)
-        np.maximum.at(cos, self._index.owner, sims)
-        cos = np.clip(cos, 0.0, 1.0)
-        fused = self.W_COS * cos + (1 - self.W_COS) * lex
+        if self.embedder is None:
+            fused = lex.copy()
+            cos = np.zeros(self._n, dtype=np.float32)
+        else:
+            sims = self._index.vectors @ self.embedder.encode(expand(fixed))
+            cos = np.full(self._n, -1.0, dtype=np.float32)
+            np.maximum.at(cos, self._index.owner, sims)
+            cos = np.clip(cos, 0.0, 1.0)
+            fused = self.W_COS * cos + (1 - self.W_COS) * lex
         if not _HISTORY.search(text):
             fused = np.where(self._old, fused * self.OLD_EDITION, fused)
         return fused, cos, lex
@@ -326,4 +332,6 @@ class Matcher:
 
     def vector(self, text: str) -> np.ndarray:
         """The query's embedding after correction and expansion (for the urgency check)."""
+        if self.embedder is None:
+            return np.zeros(1, dtype=np.float32)
         return self.embedder.encode(expand(self.correct(text)))
