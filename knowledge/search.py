@@ -233,10 +233,30 @@ class Match:
     lex: float = 0.0
 
 
+# "Caldicott principle 7", "golden rule 3 (2018)": numbers embeddings cannot count, looked up directly.
+_PRINCIPLE_N = re.compile(r"\b(?:caldicott )?principle (?:number |no\.? )?(\d)\b", re.IGNORECASE)
+_RULE_N = re.compile(r"\b(?:golden )?rule (?:number |no\.? )?(\d)\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b(2008|2015|2018|2024)\b")
+
+
+def _slots(text: str) -> list[str]:
+    """Item ids a numbered reference names outright."""
+    out = []
+    low = text.lower()
+    for m in _PRINCIPLE_N.finditer(low):
+        out.append(f"cp-{m.group(1)}")
+    if "caldicott" not in low:
+        year = _YEAR.search(low)
+        edition = {"2008": "2008", "2015": "2018", "2018": "2018"}.get(year.group(1) if year else "", "2024")
+        for m in _RULE_N.finditer(low):
+            out.append(f"gr{edition}-{m.group(1)}")
+    return out
+
+
 @dataclass
 class _Index:
     ids: list[str]
-    vectors: np.ndarray  # one row per phrasing
+    vectors: np.ndarray  # one row per phrasing (centred, unit length)
     owner: np.ndarray  # item index of each row
     bm25: bm25s.BM25
     vocab: frozenset[str]
@@ -246,7 +266,8 @@ class _Index:
 class Matcher:
     """Built once at start-up from the loaded knowledge; ``search`` is pure and fast."""
 
-    W_COS = 0.6  # weight of the semantic score in the fusion
+    W_COS = 0.4  # weight of the semantic score in the fusion
+    SLOT = 0.15  # added to an item a numbered reference names ("principle 7")
     SQUASH = 4.0  # bm25 -> s / (s + SQUASH)
     OLD_EDITION = 0.85  # superseded items, unless the question asks about history
     # Policy thresholds on the fused score (see dialogs/qa.py), calibrated on the tuning split.
@@ -277,11 +298,21 @@ class Matcher:
         bm25 = bm25s.BM25()
         bm25.index(docs, show_progress=False)
         vectors = self.embedder.encode_many(phrasings) if self.embedder is not None else np.zeros((len(owner), 1))
+        # Centred on the knowledge base's mean phrasing: what every question about sharing has in common
+        # says nothing about which item is meant, and off-topic text then scores visibly lower.
+        self._centre = vectors.mean(axis=0)
+        vectors = self._centred(vectors)
         self._index = _Index(ids=ids, vectors=vectors.astype(np.float32), owner=np.asarray(owner),
                              bm25=bm25, vocab=frozenset(t for d in docs for t in d), raw_vocab=sorted(raw))
         self._raw_set = frozenset(raw)
         self._old = np.asarray([not i.current for i in self.items.values()])
         self._n = len(ids)
+        self._pos = {item_id: n for n, item_id in enumerate(ids)}
+
+    def _centred(self, v: np.ndarray) -> np.ndarray:
+        v = v - self._centre
+        norm = np.linalg.norm(v, axis=-1, keepdims=True)
+        return v / np.where(norm > 0, norm, 1.0)
 
     # --- text normalisation ----------------------------------------------------------------------
     def _known_word(self, w: str) -> bool:
@@ -313,13 +344,16 @@ class Matcher:
             fused = lex.copy()
             cos = np.zeros(self._n, dtype=np.float32)
         else:
-            sims = self._index.vectors @ self.embedder.encode(expand(fixed))
+            sims = self._index.vectors @ self._centred(self.embedder.encode(expand(fixed)))
             cos = np.full(self._n, -1.0, dtype=np.float32)
             np.maximum.at(cos, self._index.owner, sims)
             cos = np.clip(cos, 0.0, 1.0)
             fused = self.W_COS * cos + (1 - self.W_COS) * lex
         if not _HISTORY.search(text):
             fused = np.where(self._old, fused * self.OLD_EDITION, fused)
+        for slot in _slots(fixed):
+            if slot in self.items:
+                fused[self._pos[slot]] += self.SLOT
         return fused, cos, lex
 
     def search(self, text: str, k: int = 4) -> list[Match]:
