@@ -13,9 +13,11 @@ embedding vocabulary knows is corrected to the nearest knowledge-base word (Rapi
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import bm25s
 import numpy as np
@@ -233,6 +235,19 @@ class Match:
     lex: float = 0.0
 
 
+# Phrasings learnt from practitioners' real wording (the tuning part of tests/data/questions.jsonl, written
+# by benchmarks/learn.py), as QnA Maker's "alternate questions" are; OFF_TOPIC marks messages out of scope.
+LEARNED_FILE = Path(__file__).parent / "models" / "learned_phrasings.jsonl"
+OFF_TOPIC = "off-topic"
+
+
+def load_learned(path: Path = LEARNED_FILE) -> list[tuple[str, str]]:
+    if not path.is_file():
+        return []
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [(r["id"], r["text"]) for r in rows]
+
+
 # "Caldicott principle 7", "golden rule 3 (2018)": numbers embeddings cannot count, looked up directly.
 _PRINCIPLE_N = re.compile(r"\b(?:caldicott )?principle (?:number |no\.? )?(\d)\b", re.IGNORECASE)
 _RULE_N = re.compile(r"\b(?:golden )?rule (?:number |no\.? )?(\d)\b", re.IGNORECASE)
@@ -275,19 +290,28 @@ class Matcher:
     HIGH = 0.50
 
     def __init__(self, kb: Knowledge, embedder: StaticEmbedder | None = None,
-                 items: Iterable[Item] | None = None, semantic: bool = True) -> None:
-        """``semantic=False`` gives BM25 alone (the benchmark's baseline): no model is loaded."""
+                 items: Iterable[Item] | None = None, semantic: bool = True,
+                 learned: Iterable[tuple[str, str]] | None = None) -> None:
+        """``semantic=False`` gives BM25 alone (the benchmark's baseline): no model is loaded.
+        ``learned``: (item id or OFF_TOPIC, text) pairs, by default ``models/learned_phrasings.jsonl``."""
         self.kb = kb
         self.semantic = semantic
         self.embedder = embedder if embedder is not None or not semantic else default_embedder()
         self.items: dict[str, Item] = {i.id: i for i in (items if items is not None else items_of(kb))}
         ids = list(self.items)
+        extra: dict[str, list[str]] = {}
+        off_topic: list[str] = []
+        for item_id, text in (learned if learned is not None else load_learned()):
+            if item_id == OFF_TOPIC:
+                off_topic.append(text)
+            elif item_id in self.items:
+                extra.setdefault(item_id, []).append(text)
         docs: list[list[str]] = []
         phrasings: list[str] = []
         owner: list[int] = []
         raw: set[str] = set()
         for n, item in enumerate(self.items.values()):
-            texts = [item.title, *item.questions]
+            texts = [item.title, *item.questions, *extra.get(item.id, ())]
             docs.append(analyse(" ".join([*texts, *item.keywords])))
             for t in dict.fromkeys(texts):
                 phrasings.append(expand(t))
@@ -302,6 +326,8 @@ class Matcher:
         # says nothing about which item is meant, and off-topic text then scores visibly lower.
         self._centre = vectors.mean(axis=0)
         vectors = self._centred(vectors)
+        self._off_topic = (self._centred(self.embedder.encode_many([expand(t) for t in off_topic]))
+                           if self.embedder is not None and off_topic else None)
         self._index = _Index(ids=ids, vectors=vectors.astype(np.float32), owner=np.asarray(owner),
                              bm25=bm25, vocab=frozenset(t for d in docs for t in d), raw_vocab=sorted(raw))
         self._raw_set = frozenset(raw)
@@ -355,6 +381,13 @@ class Matcher:
             if slot in self.items:
                 fused[self._pos[slot]] += self.SLOT
         return fused, cos, lex
+
+    def off_topic(self, text: str) -> float:
+        """Best centred cosine to a known off-topic message (0 when none are known)."""
+        if self._off_topic is None:
+            return 0.0
+        q = self._centred(self.embedder.encode(expand(self.correct(text))))  # type: ignore[union-attr]
+        return float(np.max(self._off_topic @ q))
 
     def search(self, text: str, k: int = 4) -> list[Match]:
         if not words(text):
