@@ -50,7 +50,7 @@ _LOOKUP: dict[str, str] = {phrase: intent for intent, phrases in _PHRASES.items(
 _SHORT = ("yes", "yeah", "yep", "no", "nope", "back", "help", "explain", "restart", "unsure", "start", "edition")
 _REAL_WORDS = frozenset("""now not nor nod non yet yew yea yay yeh yen yes eyes bach bank bark balk bake hack
     pack rack sack tack hell held helm hemp hep start stat star stay stray tart smart sort snort nob noe
-    noun on to so go do ho lo mo oh nah yo ye""".split())
+    noun on to so go do ho lo mo oh nah yo ye hello helo hallo yellow yesterday bask""".split())
 _FUZZY_KEYS = [p for p in _LOOKUP if len(p) >= 6]
 _TIDY = re.compile(r"[^\w\s'?]")
 

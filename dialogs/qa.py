@@ -65,6 +65,7 @@ class QADialog:
     TIE = 0.012  # gap under which two candidates are truly tied
     TIE_MIN = 0.55  # ... and both this good
     CASE_WORDS = 18  # a description of a case is longer than a question
+    OFF_COS = 0.8  # this close to a known off-topic message, and closer than to any item: out of scope
 
     def __init__(self, kb: Knowledge, matcher: Matcher, urgent_examples: tuple[Example, ...] = ()) -> None:
         self.kb = kb
@@ -97,6 +98,9 @@ class QADialog:
         if not matches or matches[0].score < self.LOW:
             return Decision(CANNOT, matches=tuple(matches))
         top = matches[0]
+        off = self.matcher.off_topic(text)
+        if off >= self.OFF_COS and off > top.cos:
+            return Decision(CANNOT, matches=tuple(matches))
         rest = matches[1:]
         gap = top.score - rest[0].score if rest else 1.0
         if gap >= self.CLEAR:
