@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ import bm25s
 import numpy as np
 import Stemmer
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from knowledge.embed import StaticEmbedder, default_embedder
 from knowledge.loader import Knowledge
@@ -99,6 +101,20 @@ ACRONYMS: dict[str, str] = {
     "shud": "should",
     "wot": "what",
     "wat": "what",
+    "wiv": "with",
+    "wit": "with",
+    "cud": "could",
+    "wud": "would",
+    "sum1": "someone",
+    "some1": "someone",
+    "any1": "anyone",
+    "b4": "before",
+    "2day": "today",
+    "2morrow": "tomorrow",
+    "tmrw": "tomorrow",
+    "tbh": "",
+    "idk": "not sure",
+    "asap": "urgently",
     "cos": "because",
     "bc": "because",
     "dont": "don't",
@@ -111,6 +127,7 @@ ACRONYMS: dict[str, str] = {
     "w/o": "without",
 }
 
+_AGES = re.compile(r"\b(\d{1,2}) ?(?:yo|y/o|y\.o\.|yrs? old|years? old|yr)\b")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 STOPWORDS = frozenset(
     """a an the and or but if of to in on at for with by from is are was were be been being do does did
@@ -331,6 +348,8 @@ class Matcher:
         self._index = _Index(ids=ids, vectors=vectors.astype(np.float32), owner=np.asarray(owner),
                              bm25=bm25, vocab=frozenset(t for d in docs for t in d), raw_vocab=sorted(raw))
         self._raw_set = frozenset(raw)
+        self._freq = Counter(w for item in self.items.values()
+                             for w in words(" ".join([item.title, *item.questions, *item.keywords, item.text])))
         self._old = np.asarray([not i.current for i in self.items.values()])
         self._n = len(ids)
         self._pos = {item_id: n for n, item_id in enumerate(ids)}
@@ -345,15 +364,25 @@ class Matcher:
         return w in self._raw_set or (self.embedder is not None and self.embedder.tokenizer.token_to_id(w) is not None)
 
     def correct(self, text: str) -> str:
-        """Each unknown word replaced by the nearest knowledge-base word, when one is close."""
+        """Each unknown word replaced by the nearest knowledge-base word, when one is close.
+
+        Ties ("concent": consent or concern?) go to the word the knowledge base uses most. A word the
+        embedding vocabulary knows is left alone unless it is one letter from a long knowledge-base word
+        ("caldicot" is a town, but here it means Caldicott)."""
         out = []
-        for w in words(text):
+        for w in words(_AGES.sub(r"\1 year old", text.lower())):
             base = w.removesuffix("'s")
-            if (len(base) >= 4 and base not in ACRONYMS and base not in STOPWORDS and not base.isdigit()
-                    and not self._known_word(base)):
-                best = process.extractOne(base, self._index.raw_vocab, scorer=fuzz.ratio, score_cutoff=78)
-                if best is not None:
-                    w = best[0]
+            if len(base) >= 4 and base not in ACRONYMS and base not in STOPWORDS and not base.isdigit() \
+                    and base not in self._raw_set:
+                known = self.embedder is not None and self.embedder.tokenizer.token_to_id(base) is not None
+                if known and len(base) < 7:
+                    out.append(w)
+                    continue
+                found = process.extract(base, self._index.raw_vocab, scorer=fuzz.ratio, score_cutoff=78, limit=4)
+                if known:
+                    found = [f for f in found if OSA.distance(base, f[0]) <= 1]
+                if found:
+                    w = max(found, key=lambda f: (round(f[1]), self._freq.get(f[0], 0)))[0]
             out.append(w)
         return " ".join(out)
 
