@@ -244,6 +244,16 @@ def items_of(kb: Knowledge) -> list[Item]:
     return items
 
 
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def question_part(text: str) -> str:
+    """The sentences that ask something (ending in "?"), else the last sentence."""
+    sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+    asks = [s for s in sentences if s.endswith("?")]
+    return " ".join(asks) if asks else (sentences[-1] if sentences else "")
+
+
 @dataclass(frozen=True)
 class Match:
     entry: str
@@ -299,6 +309,8 @@ class Matcher:
     """Built once at start-up from the loaded knowledge; ``search`` is pure and fast."""
 
     W_COS = 0.4  # weight of the semantic score in the fusion
+    LONG = 25  # words: a message this long is scored whole and by its question sentence
+    FOCUS = 1.0  # weight of the question sentence's score (0: off)
     SLOT = 0.15  # added to an item a numbered reference names ("principle 7")
     SQUASH = 4.0  # bm25 -> s / (s + SQUASH)
     OLD_EDITION = 0.85  # superseded items, unless the question asks about history
@@ -422,6 +434,15 @@ class Matcher:
         if not words(text):
             return []
         fused, cos, lex = self.scores(text)
+        if self.FOCUS and len(words(text)) >= self.LONG:
+            # In a long message the question is usually one sentence among the context ("I'm a health
+            # visitor… we met mum in March… can I tell the school?"): score it alone too, keep the better.
+            ask = question_part(text)
+            if ask and ask != text:
+                f2, c2, l2 = self.scores(ask)
+                better = f2 * self.FOCUS > fused
+                fused = np.where(better, f2 * self.FOCUS, fused)
+                cos, lex = np.where(better, c2, cos), np.where(better, l2, lex)
         order = np.argsort(-fused)[:k]
         return [Match(self._index.ids[i], float(fused[i]), float(cos[i]), float(lex[i])) for i in order
                 if fused[i] > 0]
