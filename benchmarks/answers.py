@@ -92,14 +92,22 @@ class Understander:
         return Verdict(False, d.kind, d.item, top)
 
 
+# Labels for which the act-now reply is the right answer, and the label meaning "walk the flowchart".
+ACT_NOW_LABELS = frozenset({"urgent-danger", "flow:act_now"})
+WALK_FLOWCHART = "flow"
+
+
 def outcome(v: Verdict, labels: Iterable[str]) -> str:
+    """right / wrong / menu / refused, or urgent: act-now where the labels did not ask for it."""
     labels = set(labels)
     if v.urgent:
-        return URGENT
+        return RIGHT if labels & ACT_NOW_LABELS else URGENT
     if v.kind == "tied":
         return MENU
     if v.kind == "cannot" or v.item is None:
         return REFUSED
+    if v.kind == "case" and WALK_FLOWCHART in labels:
+        return RIGHT  # routed into the flowchart, which is what the label asks for
     return RIGHT if v.item in labels else WRONG
 
 
@@ -297,10 +305,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", action="store_true", help="list the tuning part's misses")
     parser.add_argument("--no-startup", action="store_true", help="skip the fresh-process start-up figures")
+    parser.add_argument("--tune-only", action="store_true", help="report the tuning part only (while tuning)")
     args = parser.parse_args(argv)
     u = Understander()
     report(u, "tune", args.misses)
-    report(u, "test", False)
+    if not args.tune_only:
+        report(u, "test", False)
     texts = [r["text"] for r in load("questions.jsonl")] or ["do I need consent to tell the police?"]
     p50, p99 = latency(u, texts)
     print(f"\nlatency per message (redact + urgency + answer policy): p50 {p50:.2f} ms  p99 {p99:.2f} ms")

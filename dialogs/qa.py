@@ -71,7 +71,8 @@ class QADialog:
         self.kb = kb
         self.matcher = matcher
         self.items: dict[str, Item] = matcher.items
-        self.urgency = UrgencyDetector(matcher.vector, urgent_examples or default_urgent_examples(matcher))
+        self.urgency_examples = urgent_examples or default_urgent_examples(matcher)
+        self.urgency = UrgencyDetector(matcher.vector, self.urgency_examples)
 
     # --- understanding ---------------------------------------------------------------------------
     def best_urgent(self, text: str) -> bool:
@@ -81,8 +82,8 @@ class QADialog:
     def decide(self, text: str, pickable: bool = True) -> Decision:
         parts = [p for p in _QUESTION_SPLIT.split(text.strip()) if len(words(p)) >= 3]
         if len(parts) >= 2:
-            first = self._decide_one(parts[0], pickable)
-            second = self._decide_one(" ".join(parts[1:]), pickable)
+            first = self._decide_one(parts[0], False)
+            second = self._decide_one(" ".join(parts[1:]), False)
             if first.kind in (ANSWER, CLOSE) and second.kind in (ANSWER, CLOSE) and second.item != first.item:
                 return Decision(first.kind, first.item, first.others, second.item, first.matches)
         whole = self._decide_one(text, pickable)
@@ -95,17 +96,24 @@ class QADialog:
     def _decide_one(self, text: str, pickable: bool) -> Decision:
         tokens = [w for w in words(text) if w not in _SMALL_TALK]
         matches = self.matcher.search(text, k=6) if tokens else []
+        off = self.matcher.off_topic(text) if matches else 0.0
+        return self.policy(matches, off, pickable)
+
+    def policy(self, matches: list[Match], off: float, pickable: bool) -> Decision:
+        """The answer policy on the matcher's ranked scores and the off-topic similarity."""
         if not matches or matches[0].score < self.LOW:
             return Decision(CANNOT, matches=tuple(matches))
         top = matches[0]
-        off = self.matcher.off_topic(text)
         if off >= self.OFF_COS and off > top.cos:
             return Decision(CANNOT, matches=tuple(matches))
         rest = matches[1:]
         gap = top.score - rest[0].score if rest else 1.0
         if gap >= self.CLEAR:
             return Decision(ANSWER, top.entry, (), matches=tuple(matches))
-        if pickable and gap < self.TIE and rest[0].score >= self.TIE_MIN:
+        # Truly tied: two full answers on different subjects, equally good. A glossary term, a rule or a
+        # flowchart step beside an answer overlaps it by design: answer, and offer the other as related.
+        if (pickable and gap < self.TIE and rest[0].score >= self.TIE_MIN
+                and self.items[top.entry].kind == self.items[rest[0].entry].kind == "answer"):
             tied = tuple(m.entry for m in rest if top.score - m.score < self.TIE)[:2]
             return Decision(TIED, top.entry, tied, matches=tuple(matches))
         return Decision(CLOSE, top.entry, tuple(m.entry for m in rest[:2]), matches=tuple(matches))

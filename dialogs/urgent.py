@@ -95,7 +95,7 @@ _PATTERNS = [
     r"not been seen|whereabouts (is |are )?unknown|can'?t find|cannot find|no one knows where)\b",
     r"\b(weapon|knife|knives|gun|machete|blade|firearm|axe|hammer)\b",
     r"\b(unconscious|unresponsive|not breathing|stopped breathing|struggling to breathe|can'?t breathe|bleeding|"
-    r"serious(ly)? (hurt|injur\w*)|head injur\w*|broken (arm|leg|bone|ribs?)|burns? (on|to)|fracture\w*|"
+    r"serious(ly)? (hurt|injur\w*)|head injur\w*|"
     r"collapsed|won'?t wake( up)?|can'?t wake)\b",
     r"\b(left|been left|is|are|was) (on (his|her|their) own|alone|home alone|by (him|her|them)sel(f|ves)|"
     r"unattended|unsupervised)\b.*\b(baby|babies|toddler|infant|newborn|\d+ ?(month|week|year)s? old|young|"
@@ -125,7 +125,7 @@ _PATTERNS = [
     r"\b(attack|assault|beat|hit|hurt|batter)\w* (the|a|his|her|their|my) (child|baby|kid|son|daughter|pupil|"
     r"mum|mother|partner|wife|girlfriend)\b",
     r"\bdomestic (violence|abuse|incident)\b.*\b(now|happening|going on|tonight|in progress|right now)\b",
-    r"\b(screaming|shouting|smashing|banging)\b.*\b(next door|flat|house|home|now|can hear)\b",
+    r"\b(screaming|smashing|banging)\b.*\b(right now|can hear|going on now)\b",
     r"\b(can hear|hearing)\b.*\b(screaming|hitting|crying|shouting|smashing|banging)\b",
     r"\b(saying|said|says|texted|messaged|note) (goodbye|good bye|bye to everyone)\b|\bgoodbye (note|letter|message)\b|"
     r"\b(can'?t|cannot) (do this|go on|cope) any ?(more|longer)\b|\bwants? to die\b|\bwant(s|ed)? to be dead\b|"
@@ -151,7 +151,7 @@ _PATTERNS = [
     r"\b(will|'ll|going to|gonna|is going to|are going to|threaten\w* to) (hurt|kill|hit|beat|batter|strangle|stab|"
     r"burn|smash|punch|kick|shoot|rape|touch) (him|her|them|me|you|us|the (child|baby|kids?|children))\b",
     r"\b(hit|hits|beat|beats|whipped|punched|kicked|burnt|burned) (him|her|them) with (a|an|the|his|her|their) \w+",
-    r"\b(asking|asked|begging|begged|screaming|shouting) for help\b|\bhelp me\b",
+    r"\b(asking|asked|begging|begged|screaming|shouting) for help\b",
     r"\b(husband|wife|partner|boyfriend|girlfriend|carer|son|daughter) (will|'ll|is going to|is gonna|threaten\w* to) "
     r"(kill|hurt|strangle|beat|stab|hit)\b",
 ]

@@ -276,9 +276,18 @@ def load_learned(path: Path = LEARNED_FILE) -> list[tuple[str, str]]:
 
 
 # "Caldicott principle 7", "golden rule 3 (2018)": numbers embeddings cannot count, looked up directly.
-_PRINCIPLE_N = re.compile(r"\b(?:caldicott )?principle (?:number |no\.? )?(\d)\b", re.IGNORECASE)
-_RULE_N = re.compile(r"\b(?:golden )?rule (?:number |no\.? )?(\d)\b", re.IGNORECASE)
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+                 "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6, "7th": 7, "8th": 8}
+_NUM = r"(\d|" + "|".join(_NUMBER_WORDS) + r")"
+_PRINCIPLE_N = re.compile(rf"\b(?:caldicott )?principle (?:number |no\.? )?{_NUM}\b|\b{_NUM} caldicott principle\b")
+_RULE_N = re.compile(rf"\b(?:golden )?rule (?:number |no\.? )?{_NUM}\b|\b{_NUM} golden rule\b")
 _YEAR = re.compile(r"\b(2008|2015|2018|2024)\b")
+
+
+def _number(m: re.Match[str]) -> int:
+    raw = next(g for g in m.groups() if g)
+    return int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
 
 
 def _slots(text: str) -> list[str]:
@@ -286,13 +295,18 @@ def _slots(text: str) -> list[str]:
     out = []
     low = text.lower()
     for m in _PRINCIPLE_N.finditer(low):
-        out.append(f"cp-{m.group(1)}")
+        out.append(f"cp-{_number(m)}")
     if "caldicott" not in low:
         year = _YEAR.search(low)
         edition = {"2008": "2008", "2015": "2018", "2018": "2018"}.get(year.group(1) if year else "", "2024")
         for m in _RULE_N.finditer(low):
-            out.append(f"gr{edition}-{m.group(1)}")
+            out.append(f"gr{edition}-{_number(m)}")
     return out
+
+
+# A glossary term answers "what is X" / "what does X stand for"; for anything else the full answer is better.
+_DEFINE = re.compile(r"\b(what (is|are|'s|does|do)|whats|define|definition|meaning|mean|means|stand for|stands for|"
+                     r"explain|one[- ]line|in a nutshell)\b")
 
 
 @dataclass
@@ -312,6 +326,8 @@ class Matcher:
     LONG = 25  # words: a message this long is scored whole and by its question sentence
     FOCUS = 1.0  # weight of the question sentence's score (0: off)
     SLOT = 0.15  # added to an item a numbered reference names ("principle 7")
+    TERM = 0.95  # glossary terms, unless the question asks what something means
+    NUMBERED = 0.95  # single rules and principles, unless named by number
     SQUASH = 4.0  # bm25 -> s / (s + SQUASH)
     OLD_EDITION = 0.85  # superseded items, unless the question asks about history
     # Policy thresholds on the fused score (see dialogs/qa.py), calibrated on the tuning split.
@@ -363,6 +379,8 @@ class Matcher:
         self._freq = Counter(w for item in self.items.values()
                              for w in words(" ".join([item.title, *item.questions, *item.keywords, item.text])))
         self._old = np.asarray([not i.current for i in self.items.values()])
+        self._term = np.asarray([i.kind == "term" for i in self.items.values()])
+        self._numbered = np.asarray([i.kind in ("rule", "caldicott") for i in self.items.values()])
         self._n = len(ids)
         self._pos = {item_id: n for n, item_id in enumerate(ids)}
 
@@ -418,9 +436,14 @@ class Matcher:
             fused = self.W_COS * cos + (1 - self.W_COS) * lex
         if not _HISTORY.search(text):
             fused = np.where(self._old, fused * self.OLD_EDITION, fused)
-        for slot in _slots(fixed):
-            if slot in self.items:
+        if not _DEFINE.search(fixed):
+            fused = np.where(self._term, fused * self.TERM, fused)
+        slots = [s for s in _slots(fixed) if s in self._pos]
+        if slots:
+            for slot in slots:
                 fused[self._pos[slot]] += self.SLOT
+        else:
+            fused = np.where(self._numbered, fused * self.NUMBERED, fused)
         return fused, cos, lex
 
     def off_topic(self, text: str) -> float:
