@@ -28,9 +28,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.config import OrgConfig
-from bot.engine import Parts, build_parts
-from bot.turn import clean_text
+from bot.core.config import OrgConfig
+from bot.core.engine import Parts, build_parts
+from dialogs.turn import clean_text
 from dialogs.urgent import is_urgent
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,8 +16,8 @@ import random
 
 from benchmarks.answers import WALK_FLOWCHART, load
 from benchmarks.learn import learned_rows
-from bot.config import OrgConfig
-from bot.engine import build_parts
+from bot.core.config import OrgConfig
+from bot.core.engine import build_parts
 from dialogs.qa import QADialog
 from knowledge.search import Match, Matcher
 

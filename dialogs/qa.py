@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.replies import Answer, Choice, Menu, Notice, Reply, Text
 from dialogs import intents
+from dialogs.messages import Answer, Choice, Menu, Notice, Reply, Text
 from dialogs.sources import quotes_for, source_ref
 from dialogs.urgent import Example, UrgencyDetector, load_examples
 from knowledge.loader import Knowledge
