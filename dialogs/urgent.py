@@ -42,7 +42,9 @@ _TYPOS = {
     "overdoes": "overdose", "overdossed": "overdosed", "od": "overdose", "od'd": "overdosed", "odd'd": "overdosed",
     "oded": "overdosed", "tabs": "tablets", "pils": "pills", "sucide": "suicide", "suicidle": "suicidal",
     "kms": "kill myself", "kys": "kill yourself", "rn": "right now", "atm": "at the moment", "2nite": "tonight",
-    "2day": "today", "tonite": "tonight", "nite": "night", "gonna": "going to", "gunna": "going to",
+    "2day": "today", "tonite": "tonight", "nite": "night", "wk": "week", "2moro": "tomorrow", "2morrow": "tomorrow",
+    "stpdad": "stepdad", "waitin": "waiting", "sayin": "saying", "wen": "when", "cos": "because", "coz": "because",
+    "babby": "baby", "burises": "bruises", "gonna": "going to", "gunna": "going to",
     "wanna": "want to", "bub": "baby", "bubba": "baby", "wiv": "with", "ur": "your", "u": "you", "hes": "he's",
     "shes": "she's", "theyre": "they're", "cant": "can't", "wont": "won't", "dont": "don't", "isnt": "isn't",
     "cuttin": "cutting", "hurtin": "hurting", "hittin": "hitting", "beatin": "beating", "threatnin": "threatening",
@@ -54,14 +56,24 @@ _TYPOS = {
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 # Present-tense markers: the danger is happening or about to ("now" but not "now safe", "now wants…").
-_NOW = r"(right now|now(?! (wants?|lives?|living|is (safe|fine|ok|okay|happy|settled|back|home|living|with|in care|" \
-       r"doing)|back|safe|settled|in care|with|that|has|asks?|asking|says|said))|tonight|today|this (morning|" \
+_NOW = r"(right now|(?<!not )now(?! (wants?|lives?|living|is (safe|fine|ok|okay|happy|settled|back|home|living|with|" \
+       r"in care|doing|under)|back|safe|settled|in care|with|that|has|asks?|asking|says|said|under|in a|on a|\d))|" \
+       r"tonight|today|this (morning|" \
        r"afternoon|evening)|at the moment|currently|as we speak|at this moment|on (his|her|their|my) way|about to|" \
        r"waiting (for|outside)|outside (the|my|our|school|nursery|reception)|in the (car park|playground|" \
        r"corridor|office|reception|toilets?)|still (there|here|at|in|with|on)|hasn'?t (come|been|returned)|" \
        r"not (come|returned|been seen)|can'?t (find|wake|get hold)|won'?t wake|last seen|(minutes|an hour|" \
        r"hours|half an hour) ago|is (coming|collecting)|are (coming|collecting)|when (he|she|they) gets? home|" \
-       r"goes home|go home|going home)"
+       r"goes home|go home|going home|tomorrow|by (monday|tuesday|wednesday|thursday|friday|saturday|sunday|" \
+       r"tomorrow|tonight|the morning)|due (back|home)|in an hour|in (\d+|a few|ten|twenty) (mins|minutes|hours)|" \
+       r"(mins|minutes) ago|just (started|found|grabbed|emailed|messaged|texted|phoned|rang|called|taken|" \
+       r"swallowed|told me (she|he|they) (took|swallowed|has taken|'s taken|is going|'s going|will))|" \
+       r"(is|'s|are|'re) (in|at) (the )?(car park|reception|lobby|gates?|door|office|flat|house|park)|" \
+       r"at the (gates?|door|bus stop)|after school|home time|at (pick[- ]?up|drop[- ]?off)|" \
+       r"(is|'s) (still )?there|getting dark|(right )?this minute|as i (type|write|speak)|on my visit|" \
+       r"on (a|the|my) (home )?visit|i'?m (in|at|on|sat|with)|leaving now|driving off|since (last|yesterday|" \
+       r"this|\d)|never came home|(didn'?t|hasn'?t|has not|did not|not) come home|stopped replying|" \
+       r"(stuff|things|bag|clothes) (is|are) gone|when (he|she|they) gets? home|shuts in)"
 
 _PATTERNS = [
     r"\b(in|at) (immediate |imminent |serious |real |grave )?(danger|risk of (serious |significant )?harm)\b",
@@ -91,7 +103,8 @@ _PATTERNS = [
     r"\b(taken|took|swallowed|ate|eaten|drunk|drank|had some|found)\b",
     r"\b(taken|took|swallowed|ate|eaten|drunk|drank)\b.*\b(tablets|pills|medication|methadone|opioids?|heroin|"
     r"paracetamol|meds|medicine|prescription|bleach|cleaning|drugs)\b",
-    r"\b(missing|run away|ran away|runaway|gone missing|not come home|hasn'?t come home|didn'?t come home|"
+    r"(?<!money )(?<!money going )(?<!cash going )(?<!money gone )\b(missing|run away|ran away|runaway|gone missing|"
+    r"not come home|hasn'?t come home|didn'?t come home|"
     r"not been seen|whereabouts (is |are )?unknown|can'?t find|cannot find|no one knows where)\b",
     r"\b(weapon|knife|knives|gun|machete|blade|firearm|axe|hammer)\b",
     r"\b(unconscious|unresponsive|not breathing|stopped breathing|struggling to breathe|can'?t breathe|bleeding|"
@@ -154,6 +167,61 @@ _PATTERNS = [
     r"\b(asking|asked|begging|begged|screaming|shouting) for help\b",
     r"\b(husband|wife|partner|boyfriend|girlfriend|carer|son|daughter) (will|'ll|is going to|is gonna|threaten\w* to) "
     r"(kill|hurt|strangle|beat|stab|hit)\b",
+    # threats, however worded ("there'll be blood", "finish her off", "do him in", "end her")
+    r"\b(will|'ll|'d|would|going to|gonna|about to|threaten\w*( to)?|wants? to|telling (him|her|them|me) to|"
+    r"coming to|waiting to)( \w+){0,3}? (kill|murder|stab|shoot|strangle|hurt|harm|batter|beat|finish|do (him|her|"
+    r"them|me|you) in|end|smash|burn|get rid of)\b|\bthere'?ll be blood\b|\bfinish (him|her|them) off\b",
+    # suicide, however worded
+    r"\b(top|hang|drown|gas) (him|her|them|my)sel(f|ves)\b|\bnot (going to|gonna) be (alive|here|around)\b|"
+    r"\b(won'?t|will not|wont) be (alive|here|around)\b|\bby the time you read\b|\b(be|am|i'?ll be) (dead|gone)\b|"
+    r"\b(got|have|has|with) (the|a|some) (rope|stuff|pills|tablets|means)\b|\brope sorted\b|\b(tablets|pills) "
+    r"(saved|stockpiled|hidden)\b|\bsaved up\b|\b(do|doing) it (tonight|today|tomorrow|later|this weekend)\b|"
+    r"\b(going to|gonna) do it\b|\bnothing left\b|\bresearched (methods|ways|how)\b",
+    # something swallowed or taken
+    r"\b(taken|took|take|taking|ate|eaten|eating|chewing|chewed|got into|into|found (with|chewing|eating)|drank|"
+    r"drunk|had)\b.*\b(tablets|pills|paracetamol|medicines?|medication|meds|co-?codamol|codeine|amitriptyline|"
+    r"methadone|buprenorphine|subutex|opioids?|heroin|drugs|bleach|blister pack|script|batter(y|ies)|"
+    r"antidepressants?|sleeping pills|ketamine|spice|vodka)\b|\btaken something\b|\bpin-? ?point( pupils)?\b|"
+    r"\bslow breathing\b|\b(very )?(drowsy|floppy|unresponsive|out of it|dizzy and weird|feels (dizzy|weird|sick))\b",
+    # a child alone, uncollected, locked in or out
+    r"\b(baby|babby|babies|toddler|twins|infant|newborn|little (one|girl|boy)|\d+ ?(yo|year old|yr old|month old)|"
+    r"kids?|children|child)\b.*\b(alone|on (his|her|their|its) own|by (him|her|them|it)sel(f|ves)|no (adult|one|"
+    r"parent|carer)s?( (answering|anywhere|around|home|there))?|nobody( (answering|home|there))?|unattended|"
+    r"locked (in|out)|not collected|uncollected|no one (answering|came|home|there)|doorstep|left in the)\b",
+    r"\b(alone|on (his|her|their|its) own|nobody|no one|no adult)\b.*\b(baby|babby|babies|toddler|twins|infant|"
+    r"newborn|\d+ ?(yo|year old|month old)|kids?|children)\b",
+    r"\b(nobody|no one|hasn'?t anyone|not been) (came|come) to collect\b|\bnot (been )?collected\b|"
+    r"\b(freezing|very hot|getting dark|in a nappy)\b",
+    # missing, taken, abducted
+    r"(?<!money )(?<!money going )(?<!cash going )(?<!things going )\b(mising|absconded|gone off with|went off with|"
+    r"didn'?t come (back|home)|never came (back|home)|not (come|came) "
+    r"(back|home)|hasn'?t come (back|home)|not at home|don'?t know where|doesn'?t know where|do not know where|"
+    r"stopped replying|phone('s| is) (off|dead)|going to live with|trying to take|take (the baby|him|her|them|the kids|"
+    r"the children|his (son|daughter)|her (son|daughter)) (to|abroad|away|with|out)|taken (his|her) (daughter|son|"
+    r"child) out|grabbed|pushed (her|him) into|driving off|left the bus|sleeping (in the park|rough|outside)|"
+    r"stay out)\b",
+    # sexual or criminal exploitation
+    r"\b(older (man|men|males|boys|lads|guys)|olders|white van|(men|man|bloke|guy|adult)s? (in|with) a (car|van)|"
+    r"getting (in|into) (a|the) (car|van)|parties|have sex with|wants photos|(send|sending) (him )?(photos|pics|nudes)|"
+    r"nudes|his flat|(\d\d) ?(year old|yo) (bloke|man|guy)|met (him )?on (snapchat|instagram|tiktok|online|"
+    r"the internet)|"
+    r"talking to an older|makes? (her|him) (have sex|do)|in a car with)\b",
+    # violence happening
+    r"\b(hitting|beating|smashing|attacking|punching|kicking|strangling|choking|throwing things|screaming at|"
+    r"shouting that)\b|\bbeating (her|him|them) up\b|\bcan hear\b|\bthrough the wall\b|\b(getting|is) aggressive\b|"
+    r"\bkick(ing|ed) off\b",
+    # a carer's mind or body failing with children present
+    r"\b(voices|the devil|possessed|get it out of|psychotic|hallucinat\w*)\b|\b(fallen|fell over) and (can'?t|"
+    r"couldn'?t|didn'?t) get up\b|\bcan'?t get up\b",
+    r"\bdo (him|her|them|me) in\b|\b(couldn'?t|could not|can'?t) breathe\b|\bthere'?(d|ll) be more\b|"
+    r"\b(more|again) (tonight|later|when (he|she|they) gets? home)\b|\b(come|get|go) (to|into|in) (his|a|the|their) "
+    r"(car|van)\b|\bman in the park\b",
+    # injuries with the person who caused them near
+    r"\b(bruis\w*|burises|burns?|burnt|fractures?|broken|swollen|marks?|injur\w*|black eye|cigarette burn)\b.*"
+    r"\b(waiting|outside|car park|lobby|reception|at the gates?|take (him|her|them) home|leaving|collect\w*|"
+    r"pick(ing)? (him|her|them) up|due back|coming (to|back|for))\b",
+    r"\b(waiting|outside|car park|lobby|reception|gates?)\b.*\b(bruis\w*|burises|burns?|fractures?|swollen|"
+    r"injur\w*|marks)\b",
 ]
 # One compiled pattern each, on lower-cased text: much faster on long messages than one alternation.
 _URGENT = tuple(re.compile(p) for p in _PATTERNS)
@@ -161,17 +229,30 @@ _PRESENT = re.compile(rf"\b{_NOW}\b", re.IGNORECASE)
 
 # The past: the danger is over (still a safeguarding matter, answered normally).
 _PAST = re.compile(
-    r"\b(history of|(a )?(previous|past|prior) (conviction|offence|overdose|attempt|incident|concern|episode)s?|"
+    r"\b((he|she|they)('s| is| are) now \d+|(he|she|they)('s| is| are) \d+ now|"
+    r"(often|regularly|sometimes|usually|a lot|every (week|day|night|evening|morning)|most (weeks|days|nights|"
+    r"evenings|mornings)|(i have|i've|we have|we've) noticed|keep noticing)|"
+    r"(has|have|'s) (moved|left|changed)( \w+){0,5}( now)?|(in|from|back in|since) (19|20)\d\d|"
+    r"in (january|february|march|april|may|june|july|august|september|october|november|december)|"
+    r"(autumn|spring|summer) term|as a (teenager|child|kid|young person)|when (she|he|they|i) (was|were) "
+    r"(\d+|young|little|younger|small|a (baby|child|teenager))|following up|on (his|her|their|the) (file|record)s?|"
+    r"in (his|her|their|the) (file|records?)|(at|with) (her |his |their )?(nan|gran|grandma|grandad|aunt|auntie)'?s?"
+    r"( house)?( now)?( for a bit)?|(doing|coping) (well|ok|okay|fine)( now)?|no concerns|"
+    r"(is|'s|are|'re) (now )?home( now)?|last (wk|nite)|"
+    r"history of|(a )?(previous|past|prior) (conviction|offence|overdose|attempt|incident|concern|episode)s?|"
     r"(was|were|been) (in prison|convicted|arrested|cautioned|charged|sentenced)|offences?|convictions?|"
     r"(is|'s|are|'re|was|were) (now )?(back( home)?|home safe|safe|found|fine|ok|okay)( and well)?( now)?|"
-    r"last (night|week|weekend|month|year|term|summer|christmas|time|monday|tuesday|wednesday|thursday|friday|"
-    r"saturday|sunday)|yesterday|(?<!minutes )(?<!hours )(?<!an hour )ago|previously|in the past|historic\w*|"
+    r"(?<!since )last (night|week|weekend|month|year|term|summer|christmas|time|monday|tuesday|wednesday|thursday|"
+    r"friday|"
+    r"saturday|sunday)|(?<!since )yesterday|(?<!minutes )(?<!mins )(?<!hours )(?<!an hour )ago|previously|"
+    r"in the past|historic\w*|"
     r"(a|one|some) (few )?(years|months|weeks) "
-    r"(ago|back)|when (he|she|they) (was|were) (little|younger|small|a baby)|used to|years back|back in|"
+    r"(ago|back)|when (he|she|they) (was|were) (little|younger|small|a baby)|used to|years back|"
     r"had (been )?(taken|overdosed|self[- ]harmed|harmed)|was (hurt|hit|injured|missing|abused|assaulted)|"
     r"were (hurt|hit|injured|missing|abused|assaulted)|has since|is now (safe|home|back|fine|okay|ok|in hospital|"
     r"being looked after)|now (safe|back home|home safe|fine|recovered)|been (found|returned|discharged)|"
-    r"came back|came home|was found|(is|are) safe( now)?|discharged|recovered|after the incident|incident (last|"
+    r"(?<!never )(?<!not )came (back|home)|was found|(is|are) safe( now)?|discharged|recovered|after the incident|"
+    r"incident (last|"
     r"on|from)|previous (incident|overdose|attempt|concern))\b",
     re.IGNORECASE,
 )
@@ -182,8 +263,14 @@ _GENERAL = re.compile(
     r"when (should|do|does|can|must|would)|is it (ok|okay|right|lawful|allowed)|in general|generally|"
     r"hypothetical\w*|for example|e\.?g\.?|policy|procedure|training|course|quiz|guidance|rules?|law|legal|"
     r"gdpr|data protection|consent|lawful basis|record|records|retention|subject access|"
-    r"(the|a) scenario|case study|if a child (was|were|is)|if (a|the) (child|pupil|young person) (tells|told|says|"
-    r"discloses))\b",
+    r"(the|a) scenario|case study|if a child (was|were|is)|if (a|the) (child|pupil|young person|parent|student) "
+    r"(tells|told|says|discloses)|(can|could|should|do|may|must) (i|we|a \w+( \w+)?|governors|staff) (share|pass|"
+    r"tell|see|disclose|give)|do i need to (tell|share|pass)|(need|have) to (be )?(shared|passed on)|"
+    r"share (my|the|this|that|it)|pass (it|this|that) on|"
+    r"story|wrote|writing|poem|drawing|poster|give it|hand (it|them) over|(wants|asked for|asking for) (the |his |"
+    r"her |their )?(address|details|records|information|info|number)|leaflet|report|governor|review\w*|audit|"
+    r"suspicion|suspect|no evidence|might be|figure of speech|because (she|he|they|i) (lost|forgot)|"
+    r"what'?s the (law|rule|basis)|lawful basis|vital interests|when is|threshold|rather than)\b",
     re.IGNORECASE,
 )
 # Signals strong enough that no veto applies: a danger happening, said in the present.
@@ -195,8 +282,9 @@ _STRONG = re.compile(
     r"\b(just|has just|have just) (taken|swallowed|overdosed|drunk)\b|"
     r"\b(going to|gonna|about to|wants to|threatening to) (kill|hurt|stab|harm) (him|her|them)sel(f|ves)\b|"
     r"\b(with|has|holding|got|carrying|brought|pulled) (a|an) (knife|gun|weapon|machete|blade)\b|"
-    r"\b(right now|as we speak|at this moment|in progress)\b|\bin (immediate|imminent) danger\b|"
-    r"\b(call|ring|dial)(ing)? 999\b|\bshould i (call|ring|dial) 999\b",
+    r"\b(right now|as we speak|at this moment|in progress)\b|"
+    r"\b(found (chewing|eating|with)|has taken something|got into (his|her|their|the|nan'?s|mum'?s|dad'?s))\b|"
+    r"\b(is|are|'s|'re) (hitting|beating|strangling|choking|smashing)\b|\bhas just (started|grabbed)\b",
     re.IGNORECASE,
 )
 
@@ -204,6 +292,7 @@ _STRONG = re.compile(
 def normalise(text: str) -> str:
     """Lower case, curly quotes straightened, shorthand spelled out, misspelt danger words put right."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    text = " ".join(re.sub(r"(?<![a-z])'|'(?![a-z])", " ", text).split())  # quote marks, not apostrophes
     out: list[str] = []
     last = 0
     for m in _WORD.finditer(text):
@@ -227,14 +316,33 @@ def rule_signal(text: str) -> bool:
     return any(p.search(text) for p in _URGENT)
 
 
+# Training scenarios and worked examples: never a danger now, whatever tense they use.
+_HYPOTHETICAL = re.compile(r"\b(training (question|scenario|exercise)|(in|for) a training|scenario|case study|"
+                           r"hypothetical\w*|what would you do if|e\.g\.|for example|"
+                           r"tell me about|imagine|in a quiz)\b")
+
+
+# "Mum's going to kill me because I lost my coat": a figure of speech, unless something says it is happening.
+_FIGURE = re.compile(r"\b(because|cos|as) (she|he|they|i|you) (lost|forgot|broke|was late|were late|didn'?t|got a "
+                     r"detention|ate|spilt)\b")
+
+
 def vetoed(norm: str) -> bool:
-    """The message is about the past, a procedure or a general question, with no present danger signal."""
-    if _STRONG.search(norm):
-        return False
+    """The message is about the past, a procedure or a general question, with no present danger signal.
+
+    A present or imminent marker ("tonight", "is outside", "just swallowed") always wins. A danger said in
+    the present tense wins over a question's framing ("can I share…?") but not over a stated past."""
+    if _HYPOTHETICAL.search(norm):
+        return True
     without_past = _PAST.sub(" ", norm)
     if _PRESENT.search(without_past):
         return False
-    return without_past != norm or _GENERAL.search(norm) is not None
+    if _FIGURE.search(norm):
+        return True
+    past = without_past != norm
+    if _STRONG.search(norm) and not past:
+        return False
+    return past or _GENERAL.search(norm) is not None
 
 
 # Danger denied ("no immediate danger", "isn't at risk now"): taken out before the rules look.
