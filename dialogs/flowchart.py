@@ -15,8 +15,9 @@ from transitions import Machine
 
 from dialogs import intents
 from dialogs.messages import Choice, Outcome, Progress, Question, Record, Reply, Text
-from dialogs.sources import quotes_for, source_ref
+from dialogs.sources import local_quotes, quotes_for, source_ref
 from knowledge.loader import Knowledge
+from knowledge.packs import policies
 from knowledge.schema import Flowchart, Node
 from knowledge.schema import Outcome as OutcomeDef
 
@@ -177,6 +178,7 @@ class FlowchartDialog:
             checklist=tuple(self.chart.checklist) if outcome.checklist else (),
             source=source_ref(self.kb, outcome.cite),
         ))
+        replies.extend(local_quotes(self.kb, f"flow:{outcome.id}"))
         replies.extend(quotes_for(self.kb, outcome.cites))
         replies.append(self.record(walk, outcome, now))
         return replies
@@ -188,6 +190,7 @@ class FlowchartDialog:
             "INFORMATION SHARING DECISION RECORD",
             f"Date and time: {local:%d %B %Y, %H:%M} ({self.tz.key})",
             f"Guidance used: {self.chart.label}",
+            *(f"Local policy relied on: {p.label()}" for p in policies(self.kb)),
             "",
             "Questions and answers:",
         ]

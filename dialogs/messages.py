@@ -26,11 +26,13 @@ class SourceRef:
     url: str
     section: str = ""
     current: bool = True
+    pack: str = ""  # the local pack this came from ("" for the national base)
 
     def cite(self) -> str:
         where = f", {self.section}" if self.section else ""
         old = "" if self.current else " (superseded; shown for history)"
-        return f"{self.publisher}, {self.title} ({self.edition}){where}{old}"
+        local = f"Local pack '{self.pack}': " if self.pack else ""
+        return f"{local}{self.publisher}, {self.title} ({self.edition}){where}{old}"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from dialogs import intents
 from dialogs.messages import Answer, Choice, Menu, Notice, Reply, Text
-from dialogs.sources import quotes_for, source_ref
+from dialogs.sources import local_quotes, quotes_for, source_ref
 from dialogs.urgent import Example, UrgencyDetector, load_examples
 from knowledge.loader import Knowledge
 from knowledge.search import Item, Match, Matcher, words
@@ -169,6 +169,7 @@ class QADialog:
             source=source_ref(self.kb, item.cite) if item.cite is not None else None,
             options=(*related, CHOICE_FLOWCHART, CHOICE_TALK),
         ))
+        replies.extend(local_quotes(self.kb, item.id))
         if item.kind == "answer":
             replies.extend(quotes_for(self.kb, item.cites))
         return replies

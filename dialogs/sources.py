@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from dialogs.messages import Quote, SourceRef
 from knowledge.loader import Knowledge
+from knowledge.packs import LocalNote, local_notes, pack_of
 from knowledge.schema import Citation, Myth, Principle, Rule, Source
 
 EDITION_YEARS = {"current": "2024", "2018": "2018", "2008": "2008"}
@@ -28,7 +29,17 @@ def shown_source(kb: Knowledge, source_id: str) -> Source:
 def source_ref(kb: Knowledge, cite: Citation) -> SourceRef:
     src = shown_source(kb, cite.source)
     return SourceRef(title=src.title, publisher=src.publisher, edition=src.edition, url=src.url,
-                     section=cite.section, current=src.current)
+                     section=cite.section, current=src.current, pack=pack_of(kb, cite.source) or "")
+
+
+def local_quote(kb: Knowledge, note: LocalNote) -> Quote:
+    """A pack's local paragraph under a national answer, in its own reply with its own citation."""
+    return Quote(text=f"In {note.area}: {note.text}", title=f"Local: {note.area}", source=source_ref(kb, note.cite))
+
+
+def local_quotes(kb: Knowledge, entry_id: str) -> list[Quote]:
+    """The local paragraphs the enabled packs add to ``entry_id`` (in pack order)."""
+    return [local_quote(kb, n) for n in local_notes(kb, entry_id)]
 
 
 def title_of(item: Rule | Myth | Principle) -> str:

@@ -59,6 +59,7 @@
     var text = source.publisher + ", " + source.title + " (" + source.edition + ")";
     if (source.section) { text += ", " + source.section; }
     if (!source.current) { text += " (superseded; shown for history)"; }
+    if (source.pack) { text = "Local pack '" + source.pack + "': " + text; }
     return text;
   }
 
