@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from dialogs import intents
+from dialogs.advice import compatible, direction_of
 from dialogs.messages import Answer, Choice, Menu, Notice, Reply, Text
 from dialogs.sources import local_quotes, quotes_for, source_ref
 from dialogs.urgent import Example, UrgencyDetector, load_examples
@@ -43,8 +44,8 @@ _CASE = re.compile(
     r"disclosed|came to me|my (pupil|student|client|patient|case|caseload|class))\b",
     re.IGNORECASE,
 )
-_QUESTION_SPLIT = re.compile(r"(?<=[?])\s+|\s+(?:and also|also,|another (?:thing|question)|second(?:ly)?,?|plus,|"
-                             r"and secondly|separately,?)\s+", re.IGNORECASE)
+_QUESTION_SPLIT = re.compile(r"(?<=[?])\s+|\s+(?:and also|also,|another (?:thing|question)|secondly,?|"
+                             r"second question,?|plus,|and secondly|separately,)\s+", re.IGNORECASE)
 # Nothing else to go on: words that carry no topic ("hi", "thanks", "ok").
 _SMALL_TALK = frozenset("hi hello hey thanks thank cheers ok okay bye morning afternoon evening".split())
 
@@ -65,7 +66,7 @@ class QADialog:
     TIE = 0.012  # gap under which two candidates are truly tied
     TIE_MIN = 0.55  # ... and both this good
     CASE_WORDS = 18  # a description of a case is longer than a question
-    OFF_COS = 0.8  # this close to a known off-topic message, and closer than to any item: out of scope
+    OFF_COS = 0.6  # this close to a known off-topic message, and closer than to any item: out of scope
 
     def __init__(self, kb: Knowledge, matcher: Matcher, urgent_examples: tuple[Example, ...] = ()) -> None:
         self.kb = kb
@@ -82,20 +83,33 @@ class QADialog:
     def decide(self, text: str, pickable: bool = True) -> Decision:
         parts = [p for p in _QUESTION_SPLIT.split(text.strip()) if len(words(p)) >= 3]
         if len(parts) >= 2:
-            first = self._decide_one(parts[0], False)
-            second = self._decide_one(" ".join(parts[1:]), False)
+            first = self._align(self._decide_one(parts[0], False), parts[0])
+            second = self._align(self._decide_one(" ".join(parts[1:]), False), " ".join(parts[1:]))
             if first.kind in (ANSWER, CLOSE) and second.kind in (ANSWER, CLOSE) and second.item != first.item:
                 return Decision(first.kind, first.item, first.others, second.item, first.matches)
-        whole = self._decide_one(text, pickable)
+        whole = self._align(self._decide_one(text, pickable), text)
         if whole.kind in (ANSWER, CLOSE) and self.is_case(text):
-            best = self._best_advice(whole.matches) or whole.item
+            best = self._best_advice(whole.matches, direction_of(text)) or whole.item
             return Decision(CASE, best, tuple(m.entry for m in whole.matches if m.entry != best)[:2],
                             matches=whole.matches)
         return whole
 
+    def _align(self, d: Decision, text: str) -> Decision:
+        """Never answer with an item whose advice points against the message: a no-risk, no-purpose case
+        must not be told to share, nor a child at risk told to keep it to themselves (see dialogs.advice)."""
+        if d.item is None or d.kind == CANNOT:
+            return d
+        wanted = direction_of(text)
+        if compatible(self.items[d.item].advice, wanted):
+            return d
+        fits = [m.entry for m in d.matches if compatible(self.items[m.entry].advice, wanted)]
+        if not fits:
+            return d
+        return Decision(CLOSE if d.kind == TIED else d.kind, fits[0], tuple(fits[1:3]), d.second, d.matches)
+
     def _decide_one(self, text: str, pickable: bool) -> Decision:
         tokens = [w for w in words(text) if w not in _SMALL_TALK]
-        matches = self.matcher.search(text, k=6) if tokens else []
+        matches = self.matcher.search(text, k=10) if tokens else []
         off = self.matcher.off_topic(text) if matches else 0.0
         return self.policy(matches, off, pickable)
 
@@ -121,10 +135,10 @@ class QADialog:
     def is_case(self, text: str) -> bool:
         return len(words(text)) >= self.CASE_WORDS and _CASE.search(text) is not None
 
-    def _best_advice(self, matches: tuple[Match, ...]) -> str | None:
+    def _best_advice(self, matches: tuple[Match, ...], wanted: str | None) -> str | None:
         for m in matches:
             item = self.items[m.entry]
-            if item.kind in ("answer", "outcome") and item.current:
+            if item.kind in ("answer", "outcome") and item.current and compatible(item.advice, wanted):
                 return m.entry
         return None
 

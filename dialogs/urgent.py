@@ -414,8 +414,8 @@ class UrgencyDetector:
 
     K = 3
     # Cosine to the nearest urgent example needed, and the margin it must hold over the nearest near miss.
-    MIN_COS = 0.85
-    MARGIN = 0.04
+    MIN_COS = 0.92
+    MARGIN = 0.05
 
     def __init__(self, encode, examples: Iterable[Example]) -> None:  # type: ignore[no-untyped-def]
         self.encode = encode  # text -> unit vector

@@ -322,7 +322,7 @@ class _Index:
 class Matcher:
     """Built once at start-up from the loaded knowledge; ``search`` is pure and fast."""
 
-    W_COS = 0.4  # weight of the semantic score in the fusion
+    W_COS = 0.3  # weight of the semantic score in the fusion
     LONG = 25  # words: a message this long is scored whole and by its question sentence
     FOCUS = 1.0  # weight of the question sentence's score (0: off)
     SLOT = 0.15  # added to an item a numbered reference names ("principle 7")
