@@ -2,6 +2,7 @@
 
     python -m benchmarks.answers            # test part (and the tuning part, reported separately)
     python -m benchmarks.answers --misses   # also list what went wrong on the tuning part
+    python -m benchmarks.answers --pack knowledge/packs/example-local   # also with a local pack
 
 Each message goes the way the engine takes it: the privacy guard's redaction, the urgency check (rules
 and meaning), then the answer policy of ``dialogs.qa`` (interactive: a "did you mean" may be offered).
@@ -306,11 +307,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--misses", action="store_true", help="list the tuning part's misses")
     parser.add_argument("--no-startup", action="store_true", help="skip the fresh-process start-up figures")
     parser.add_argument("--tune-only", action="store_true", help="report the tuning part only (while tuning)")
+    parser.add_argument("--pack", action="append", default=[], metavar="PATH",
+                        help="also score the test part with this local pack (repeat for several, in order)")
     args = parser.parse_args(argv)
     u = Understander()
     report(u, "tune", args.misses)
     if not args.tune_only:
         report(u, "test", False)
+    if args.pack:
+        from benchmarks.packs import compare, print_comparison
+
+        print_comparison(compare(args.pack, "test"), args.pack)
     texts = [r["text"] for r in load("questions.jsonl")] or ["do I need consent to tell the police?"]
     p50, p99 = latency(u, texts)
     print(f"\nlatency per message (redact + urgency + answer policy): p50 {p50:.2f} ms  p99 {p99:.2f} ms")
