@@ -35,7 +35,8 @@ _RISK = re.compile(
     r"supporting their|filthy|dog mess|squalor|mess everywhere|touching (children|her|him|kids)|act on (it|them)|"
     r"won'?t let (her|him|them)|coercive|controlling|watches her|in the cold|shouted at|found in another|"
     r"another city|always outside|sleeps? all day|make (my|his|her) (brother|sister)'?s (dinner|tea)|young carer|"
-    r"decay|missed (\d+ |all |several )?appointments|despite pain|in pain)\b"
+    r"decay|missed (\d+ |all |several )?appointments|despite pain|in pain|(has|with|have) (parental "
+    r"responsibility|pr))\b"
 )
 # No risk, no purpose, the wrong person asking, or more than is needed.
 _NO_RISK = re.compile(

@@ -77,8 +77,8 @@ class QADialog:
 
     # --- understanding ---------------------------------------------------------------------------
     def best_urgent(self, text: str) -> bool:
-        """True when the message signals danger now (rules or meaning)."""
-        return self.urgency.check(text)
+        """True when the message means danger now by its meaning (the engine checks the rules itself)."""
+        return self.urgency.semantic(text)
 
     def decide(self, text: str, pickable: bool = True) -> Decision:
         parts = [p for p in _QUESTION_SPLIT.split(text.strip()) if len(words(p)) >= 3]
