@@ -77,6 +77,13 @@ _RISK_STRONG = re.compile(
 _NOT_AN_ORDER = re.compile(r"\b(no|not a|without a|there'?s no|there is no) court order\b")
 
 
+# A general question ("how does the disclosure scheme work?") names a topic rather than describing a case: one
+# risk word in it says nothing about which way to advise.
+_GENERAL_QUESTION = re.compile(r"^\s*(what|how|when|why|which|who|where|is|are|does|do|explain|define|tell me)\b")
+_NARRATIVE = re.compile(r"\b(i|i'm|i've|we|we've|our|my|me|he|she|they|his|her|their|mum|dad|child|pupil|boy|girl|"
+                        r"baby|family|parent|son|daughter|year old|yo|teacher|nurse|worker)\b")
+
+
 def direction_of(text: str) -> str | None:
     """share, not_share, or None when the message gives no clear signal either way."""
     low = _NOT_AN_ORDER.sub(" no order ", text.lower().replace("\u2019", "'"))
@@ -86,9 +93,10 @@ def direction_of(text: str) -> str | None:
         return NOT_SHARE
     risk = len(_RISK.findall(low))
     calm = len(_NO_RISK.findall(low))
-    if risk > calm:
+    margin = 2 if _GENERAL_QUESTION.search(low) or not _NARRATIVE.search(low) else 1
+    if risk >= calm + margin:
         return SHARE
-    if calm > risk:
+    if calm >= risk + margin:
         return NOT_SHARE
     return None
 

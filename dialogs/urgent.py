@@ -57,7 +57,8 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 # Present-tense markers: the danger is happening or about to ("now" but not "now safe", "now wants…").
 _NOW = r"(right now|(?<!not )now(?! (wants?|lives?|living|is (safe|fine|ok|okay|happy|settled|back|home|living|with|" \
-       r"in care|doing|under)|back|safe|settled|in care|with|that|has|asks?|asking|says|said|under|in a|on a|\d))|" \
+       r"in care|doing|under)|back|safe|settled|in care|with|doing|well|fine|living|happy|that|has|asks?|asking|says|" \
+       r"said|under|in a|on a|\d))|" \
        r"tonight|today|this (morning|" \
        r"afternoon|evening)|at the moment|currently|as we speak|at this moment|on (his|her|their|my) way|about to|" \
        r"waiting (for|outside)|outside (the|my|our|school|nursery|reception)|in the (car park|playground|" \
@@ -241,6 +242,10 @@ _PATTERNS = [
     r"\b(skull|head injury|swelling on (his|her) head|fontanelle|not moving (his|her) arm)\b|\b(insisting|demanding|"
     r"wants?) (to |on )?(leave|leaving|take (him|her|them) home)\b|\bbefore the (doctor|nurse|police|social worker) "
     r"(sees|arrives|gets)\b|\bbarricaded\b|\balive\b.*\b(take|taking)\b",
+    r"\b(on fire|house fire|flat fire|smoke coming|is burning)\b|\b(sold for sex|being sold|sex for money|"
+    r"prostitut\w*)\b|\bwon'?t let (her|him|them|me) (leave|go|out)\b|\bfollowing (a|an|the|our|one of) .*\b(girl|boy|"
+    r"child|kid|pupil)s?\b|\bchanging rooms?\b|\b(car|van) with (a|an|two|some) (man|men|older|adult)\b|"
+    r"\b(man|men|someone) (she|he|they) met online\b|\blive location\b",
     # injuries with the person who caused them near
     r"\b(bruis\w*|burises|burns?|burnt|fractures?|broken|swollen|marks?|injur\w*|black eye|cigarette burn)\b.*"
     r"\b(waiting|outside|car park|lobby|reception|at the gates?|take (him|her|them) home|leaving|collect\w*|"
@@ -263,11 +268,11 @@ _PAST = re.compile(
     r"(autumn|spring|summer) term|as a (teenager|child|kid|young person)|when (she|he|they|i) (was|were) "
     r"(\d+|young|little|younger|small|a (baby|child|teenager))|following up|on (his|her|their|the) (file|record)s?|"
     r"in (his|her|their|the) (file|records?)|(at|with) (her |his |their )?(nan|gran|grandma|grandad|aunt|auntie)'?s?"
-    r"( house)?( now)?( for a bit)?|(doing|coping) (well|ok|okay|fine)( now)?|no concerns|"
+    r"( house)?( now)?( for a bit)?|(now )?(doing|coping) (well|ok|okay|fine)( now)?|no concerns|"
     r"(is|'s|are|'re) (now )?home( now)?|last (wk|nite)|"
     r"history of|(a )?(previous|past|prior) (conviction|offence|overdose|attempt|incident|concern|episode)s?|"
     r"(was|were|been) (in prison|convicted|arrested|cautioned|charged|sentenced)|offences?|convictions?|"
-    r"(is|'s|are|'re|was|were) (now )?(back( home)?|home safe|safe|found|fine|ok|okay)( and well)?( now)?|"
+    r"(is|'s|are|'re|was|were) (now )?(back( home)?|home safe|safe|found|fine|well|ok|okay)( and well)?( now)?|"
     r"(?<!since )last (night|week|weekend|month|year|term|summer|christmas|time|monday|tuesday|wednesday|thursday|"
     r"friday|"
     r"saturday|sunday)|(?<!since )yesterday|(?<!minutes )(?<!mins )(?<!hours )(?<!an hour )ago|previously|"
@@ -293,7 +298,8 @@ _GENERAL = re.compile(
     r"(tells|told|says|discloses)|(can|could|should|do|may|must) (i|we|a \w+( \w+)?|governors|staff) (share|pass|"
     r"tell|see|disclose|give)|do i need to (tell|share|pass)|(need|have) to (be )?(shared|passed on)|"
     r"share (my|the|this|that|it)|pass (it|this|that) on|"
-    r"story|wrote|writing|poem|drawing|poster|what happened|give it|hand (it|them) over|(wants|asked for|"
+    r"story|wrote|writing|poem|drawing|drew|picture of|in art|poster|what happened|give it|hand (it|them) over|"
+    r"(wants|asked for|"
     r"asking for) (the |his |"
     r"her |their )?(address|details|records|information|info|number)|leaflet|report|governor|review\w*|audit|"
     r"suspicion|suspect|no evidence|might be|figure of speech|because (she|he|they|i) (lost|forgot)|"
@@ -302,6 +308,7 @@ _GENERAL = re.compile(
 )
 # Signals strong enough that no veto applies: a danger happening, said in the present.
 _STRONG = re.compile(
+    r"\b(on fire|being sold|won'?t let (her|him|them|me) (leave|go))\b|"
     r"\b(is|are|'s|'re) (being )?(hurt|hit|beaten|attacked|strangled|choked|stabbed|raped|abused) (right )?now\b|"
     r"\b(going to|gonna|about to|threatening to) (kill|stab|strangle|shoot) (him|her|them|me|the (child|baby|kids?))\b|"
     r"\b(not breathing|unconscious|unresponsive|won'?t wake|can'?t wake|stopped breathing)\b|"
@@ -344,7 +351,9 @@ def rule_signal(text: str) -> bool:
 
 
 # Training scenarios and worked examples: never a danger now, whatever tense they use.
-_HYPOTHETICAL = re.compile(r"\b(training (question|scenario|exercise)|(in|for) a training|scenario|(lockdown |fire |"
+_HYPOTHETICAL = re.compile(r"\b(staff training|(for|in) (our|the) (staff )?training|asking for (our|a|the) (policy|"
+                           r"training)|training (question|scenario|exercise)|(in|for) a training|scenario|(lockdown |"
+                           r"fire |"
                            r"evacuation )?drill|case study|"
                            r"hypothetical\w*|what would you do if|e\.g\.|for example|"
                            r"tell me about|imagine|in a quiz)\b")
