@@ -242,6 +242,11 @@ def test_seeds_are_shown_as_the_published_document() -> None:
     for sid in ("seed-000", "seed-003"):
         assert KB.sources[sid].shown_as in ("hmg-2008", "dfe-2018")
         assert shown_source(KB, sid).url.startswith("https://")
+    # A quotation checked against a seed says where that wording was found.
+    for table in (KB.rules, KB.myths):
+        for item in table.values():
+            if item.quote is not None and item.quote.source.startswith("seed-"):
+                assert re.search(r"as (reproduced|taught|quoted) in", item.quote.section), item.id
 
 
 def test_quotation_only_when_held_verbatim() -> None:
