@@ -270,7 +270,8 @@ LEGAL_FACT_BREAKS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p
     (r"\bdata protection act\s*\(?1998\)?(?![^.;]*\b(repealed|replaced|superseded|no longer))",
      "relies on the Data Protection Act 1998, which is repealed (DPA 2018 and UK GDPR apply)"),
 ))
-_NEGATION = re.compile(r"\b(not|n't|never|no|without)\b", re.I)
+_NEGATION = re.compile(r"\b(not|never|no|without)\b|n't\b", re.I)
+_NEGATED_VERB = re.compile(r"(\bnot|n't|\bnever|\bno need to)\s*$", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
@@ -279,7 +280,10 @@ def contradictions(text: str) -> list[str]:
     found: list[str] = []
     for sentence in _SENTENCE.split(text):
         for pattern, why in URGENT_PATH_BREAKS:
-            if pattern.search(sentence) and why not in found:
+            m = pattern.search(sentence)
+            # "Don't wait for consent before you refer" says the opposite of "wait before you refer".
+            if m and not (m.group(0).lower().startswith(("wait", "hold off", "delay"))
+                          and _NEGATED_VERB.search(sentence[:m.start()])) and why not in found:
                 found.append(why)
         for pattern, why in LEGAL_FACT_BREAKS:
             m = pattern.search(sentence)

@@ -138,6 +138,8 @@ def test_statements_that_contradict_national_facts_are_found(text: str) -> None:
     "Data protection law is not a barrier to sharing.",
     "Schedule 8 applies only to law enforcement processing by the police.",
     "There are eight Caldicott principles.",
+    "Don't wait for consent before you refer to children's social care.",
+    "You don't need consent before you share where a child is at risk.",
 ])
 def test_national_facts_said_rightly_are_not_contradictions(text: str) -> None:
     assert contradictions(text) == []
