@@ -250,6 +250,10 @@ URGENT_PATH_BREAKS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(
      r"reporting|social care|MASH|front door)\b",
      "tells people to wait before acting on a risk of harm; the urgent path says act now"),
 ))
+SCHEDULE_8 = ("cites DPA 2018 Schedule 8 for the safeguarding condition; outside law enforcement it is UK GDPR "
+              "Art 9(2)(g) with DPA 2018 Sch 1 Pt 2 para 18")
+# A text that explains Schedule 8 is for law enforcement is correcting the mistake, not making it.
+_LAW_ENFORCEMENT = re.compile(r"\b(law enforcement|police|competent authorit)", re.I)
 # Positive claims that contradict a national legal fact. A sentence that negates the claim ("you do not
 # need consent before referring") is not a contradiction, so these are voided by a negation before them.
 LEGAL_FACT_BREAKS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.I), why) for p, why in (
@@ -264,9 +268,7 @@ LEGAL_FACT_BREAKS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p
     (r"\b(seven|7)\s+caldicott principles\b",
      "names seven Caldicott principles; there have been eight since December 2020 (National Data Guardian)"),
     (r"\b(schedule|sch\.?)\s*8\b(?![^.;]*\b(only|police|law enforcement|competent authorit))[^.;]{0,80}"
-     r"\bsafeguarding\b",
-     "cites DPA 2018 Schedule 8 for the safeguarding condition; outside law enforcement it is UK GDPR "
-     "Art 9(2)(g) with DPA 2018 Sch 1 Pt 2 para 18"),
+     r"\bsafeguarding\b", SCHEDULE_8),
     (r"\bdata protection act\s*\(?1998\)?(?![^.;]*\b(repealed|replaced|superseded|no longer))",
      "relies on the Data Protection Act 1998, which is repealed (DPA 2018 and UK GDPR apply)"),
 ))
@@ -287,7 +289,8 @@ def contradictions(text: str) -> list[str]:
                 found.append(why)
         for pattern, why in LEGAL_FACT_BREAKS:
             m = pattern.search(sentence)
-            if m and not _NEGATION.search(sentence[:m.end()]) and why not in found:
+            if m and not _NEGATION.search(sentence[:m.end()]) and why not in found \
+                    and not (why is SCHEDULE_8 and _LAW_ENFORCEMENT.search(text)):
                 found.append(why)
     return found
 

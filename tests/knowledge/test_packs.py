@@ -152,3 +152,10 @@ def test_an_unknown_pack_is_named(tmp_path: Path) -> None:
     (tmp_path / "pack.yaml").write_text(EXAMPLE.joinpath("pack.yaml").read_text())
     with pytest.raises(PackError, match="not a pack file"):
         load_pack(tmp_path)
+
+
+def test_the_national_base_itself_never_reads_as_a_contradiction() -> None:
+    """The checks must not refuse a pack for saying what the national answers say."""
+    kb = default_knowledge()
+    flagged = {a.id: contradictions(f"{a.answer}\n{a.law or ''}") for a in kb.answers.values() if a.current}
+    assert {k: v for k, v in flagged.items() if v} == {}
