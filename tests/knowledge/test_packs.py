@@ -159,3 +159,20 @@ def test_the_national_base_itself_never_reads_as_a_contradiction() -> None:
     kb = default_knowledge()
     flagged = {a.id: contradictions(f"{a.answer}\n{a.law or ''}") for a in kb.answers.values() if a.current}
     assert {k: v for k, v in flagged.items() if v} == {}
+
+
+def _example_folder() -> Path:
+    return EXAMPLE
+
+
+def test_an_installed_package_can_provide_a_pack_through_its_entry_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib import metadata
+
+    import knowledge.packs as packs
+
+    ep = metadata.EntryPoint(name="our-trust", value="tests.knowledge.test_packs:_example_folder",
+                             group=packs.ENTRY_POINT_GROUP)
+    monkeypatch.setattr(packs.metadata, "entry_points",
+                        lambda group=None: [ep] if group == packs.ENTRY_POINT_GROUP else [])
+    assert packs.resolve("our-trust") == EXAMPLE
+    assert ("our-trust", EXAMPLE) in packs.available()
