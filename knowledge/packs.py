@@ -519,15 +519,19 @@ def configured(org_packs: Sequence[str] = (), environ: dict[str, str] | None = N
     return tuple(org_packs)
 
 
-_CACHE: dict[tuple[str, ...], Knowledge] = {}
+_CACHE: dict[tuple[str, ...], tuple[Knowledge, Knowledge]] = {}
 
 
 def knowledge_with(names: Sequence[str], base: Knowledge | None = None) -> Knowledge:
-    """The national knowledge with the named packs laid over it (cached per list for the shipped base)."""
+    """The national knowledge (``base``, by default the shipped one) with the named packs laid over it.
+    Cached per list of packs for as long as the same national base is in use."""
+    base = base or default_knowledge()
+    if not names:
+        return base
     key = tuple(names)
-    if base is None and key in _CACHE:
-        return _CACHE[key]
-    kb = merge(base or default_knowledge(), [load_pack(n) for n in names])
-    if base is None:
-        _CACHE[key] = kb
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0] is base:
+        return cached[1]
+    kb = merge(base, [load_pack(n) for n in names])
+    _CACHE[key] = (base, kb)
     return kb
