@@ -66,23 +66,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from bot.access_log import SafeAccessLogger
-    from bot.channels.slack import check_slack_settings
     from bot.config import load_config
     from bot.logs import configure
+    from bot.serve_plan import plan
     from bot.settings import get_settings
 
     settings = get_settings()
     config = load_config(settings.config_path)
-    check_slack_settings(settings, args.socket_mode)
-    check_teams_settings(settings, args.dev, args.no_teams)
-    configure(settings.log_level, settings.log_format)
     host = args.host or settings.host
     port = args.port or settings.port
+    # Each fully configured channel is served, a half-configured one stops the start (ConfigError).
+    channels = plan(settings, host=host, port=port, socket_mode=args.socket_mode, dev=args.dev,
+                    no_teams=args.no_teams)
+    for line in channels.lines():
+        print(line, flush=True)
+    configure(settings.log_level, settings.log_format)
     # Surfaces must see the address really bound: the web page is open only on a loopback address.
     settings = settings.model_copy(update={"host": host, "port": port})
     # run_app handles SIGINT/SIGTERM: stop accepting, let open requests finish, then run the
     # on_shutdown hooks (close the Slack websocket, drain work after acks) and on_cleanup (close the store).
-    web.run_app(make_app(settings, config, socket_mode=args.socket_mode, dev=args.dev, no_teams=args.no_teams),
+    web.run_app(make_app(settings, config, socket_mode=args.socket_mode, dev=args.dev, no_teams=channels.teams_off),
                 host=host, port=port, shutdown_timeout=SHUTDOWN_SECONDS, access_log_class=SafeAccessLogger,
                 print=lambda _: print(f"canishare serving on http://{host}:{port}", flush=True))
     return 0
