@@ -20,6 +20,7 @@ from typing import Protocol
 
 from bot import metrics, stats
 from bot.config import OrgConfig
+from bot.escalation.causes import REDIS_DOWN, is_redis_down
 from bot.identity import user_hash
 from bot.privacy import PrivacyGuard, describe, get_guard
 from bot.quiz import progress as quiz_progress
@@ -81,8 +82,10 @@ NOT_SENT = Notice(
 class Engine:
     def __init__(self, parts: Parts, store: Store, hash_key: str,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
-                 escalator: Escalator | None = None) -> None:
+                 escalator: Escalator | None = None, unavailable: Reply | None = None) -> None:
         self.escalator = escalator
+        # Said instead of paging when there is no escalator: the real cause (no rota, no Redis, no delivery path).
+        self.unavailable = unavailable or NOT_CONFIGURED
         self.parts = parts
         self.store = store
         self.hash_key = hash_key
@@ -180,14 +183,14 @@ class Engine:
                 out.append(reply)
                 continue
             if self.escalator is None:
-                out += [NOT_CONFIGURED, self.parts.router.contacts()]
+                out += [self.unavailable, self.parts.router.contacts()]
                 continue
             try:
                 out += await self.escalator.raise_escalation(turn, self.user_hash(turn), reply)
             except Exception as exc:
                 metrics.ERRORS.labels(where="escalation").inc()
                 log.error("escalation not raised: %s", type(exc).__name__)
-                out += [NOT_SENT, self.parts.router.contacts()]
+                out += [REDIS_DOWN if is_redis_down(exc) else NOT_SENT, self.parts.router.contacts()]
         return out
 
     async def conflict(self, key: str, inp: Input) -> list[Reply]:

@@ -40,6 +40,10 @@ async def run_chat(config: OrgConfig, edition: str | None, as_json: bool, stdin:
     from bot.escalation.wiring import terminal_escalator  # issue 7: a rota and REDIS_URL -> real escalations
 
     engine.escalator, close_escalations = terminal_escalator(get_settings(), config)
+    if engine.escalator is None:  # say why: a missing rota and a missing Redis need different fixes
+        from bot.escalation.causes import NO_REDIS, NO_ROTA
+
+        engine.unavailable = NO_ROTA if config.rota is None else NO_REDIS
     if not as_json:
         stdout.write(f"canishare — can I share this? ({config.name})\n"
                      "Type a number or an answer, ask a question, 'help' for help, 'quit' to leave.\n"
