@@ -54,9 +54,15 @@ async def make_app(settings: Settings, config: OrgConfig, *, socket_mode: bool =
                    no_teams: bool = False) -> web.Application:
     """Built inside the running loop, so the store, the Slack client and the websocket share it."""
     from bot.channels.slack import SOCKET_MODE
+    from bot.rota_directory import resolve_for_process
     from bot.server import build_services, create_app
+    from bot.stores import build_store
 
-    services = build_services(settings, config, dev=dev)
+    store = build_store(settings)
+    # Rota e-mail addresses become platform ids once, at start (cached in Redis).
+    config = (await resolve_for_process(settings, config, getattr(store, "client", None),
+                                        getattr(store, "prefix", None))).config
+    services = build_services(settings, config, store=store, dev=dev)
     services.extras[SOCKET_MODE] = socket_mode
     services.extras[NO_TEAMS] = no_teams
     return create_app(services, mounts=mounts(no_teams))
