@@ -5,11 +5,12 @@ may give ``email:`` instead of (or as well as) the platform ids; this module res
 
 * Slack: ``users.lookupByEmail`` (scope ``users:read.email``), and ``users.info`` to check an id
   (scope ``users:read``). ``auth.test`` gives the workspace, which Slack ids are stored under.
-* Teams: the roster of the fallback Teams channel (``rota.fallback.teams_channel``), read through the
-  Bot Framework connector with the bot's own credentials. A bot may read the members of a
-  conversation it is installed in, so this works where the bot is in the leads' channel and nowhere
-  else. Microsoft Graph would need an admin-consented application permission (User.Read.All), which
-  this project does not ask for; docs/deployment.md says how to find Teams ids by hand instead.
+* Teams: the roster of the fallback Teams channel (``rota.fallback.teams_channel``), read from the
+  Bot Framework connector (``GET /v3/conversations/{id}/members``) with the bot's own token. A bot
+  may read the members of a conversation it is installed in, so this works where the bot is in the
+  leads' channel and nowhere else. Microsoft Graph would need an admin-consented application
+  permission (User.Read.All), which this project does not ask for; docs/deployment.md says how to find
+  Teams ids by hand instead.
 
 Resolved ids are cached in Redis for a day (``dir:<platform>:<keyed hash of the address>``), sealed
 with the escalation key (AES-GCM), so Redis holds neither the address nor the id in the clear.
@@ -186,49 +187,53 @@ class Directory:
             await self._slack.session.close()
 
 
-def teams_roster_reader(settings: Any, teams_channel: Any,
-                        credentials_factory: Any = None) -> Callable[[], Awaitable[list[dict[str, Any]]]]:
-    """Reads the members of the fallback Teams channel through the Bot Framework connector."""
+async def bot_framework_token(settings: Any, http: Any) -> tuple[int, dict[str, Any]]:
+    """A Bot Framework token by the client-credentials grant, as the bot gets one before each reply."""
+    app_type = settings.microsoft_app_type.strip().lower()
+    tenant = "botframework.com" if app_type == "multitenant" else (settings.microsoft_app_tenant_id.strip()
+                                                                     or "botframework.com")
+    url = f"{settings.microsoft_login_url.rstrip('/')}/{tenant}/oauth2/v2.0/token"
+    form = {"grant_type": "client_credentials", "client_id": settings.microsoft_app_id.strip(),
+            "client_secret": settings.microsoft_app_password, "scope": "https://api.botframework.com/.default"}
+    async with http.post(url, data=form) as response:
+        body = await response.json(content_type=None)
+        return response.status, body if isinstance(body, dict) else {}
+
+
+def teams_roster_reader(settings: Any, teams_channel: Any) -> Callable[[], Awaitable[list[dict[str, Any]]]]:
+    """Reads the members of the fallback Teams channel from the Bot Framework connector (GET …/members)."""
 
     async def read() -> list[dict[str, Any]]:
-        from botbuilder.core import TurnContext
-        from botbuilder.core.teams import TeamsInfo
-        from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
+        import aiohttp
 
-        from bot.channels.teams.adapter import create_adapter
-
-        adapter = create_adapter(settings, credentials_factory)
-        reference = ConversationReference(
-            channel_id="msteams", service_url=teams_channel.service_url,
-            conversation=ConversationAccount(id=teams_channel.conversation_id, tenant_id=teams_channel.tenant_id,
-                                             is_group=True),
-            bot=ChannelAccount(id=f"28:{settings.microsoft_app_id.strip()}"))
-        found: list[dict[str, Any]] = []
-
-        async def callback(turn_context: TurnContext) -> None:
-            members = await TeamsInfo.get_members(turn_context)
-            for m in members:
-                found.append({"id": m.id, "aadObjectId": m.aad_object_id, "email": m.email,
-                              "userPrincipalName": m.user_principal_name})
-
+        base = teams_channel.service_url.rstrip("/")
         try:
-            await adapter.continue_conversation(reference, callback, settings.microsoft_app_id.strip())
-        except Exception as exc:
-            raise LookupError_(f"the members of the fallback Teams channel could not be read ({type(exc).__name__}): "
-                               "is the bot installed in that team, and are MicrosoftAppId/Password right?") from None
-        return found
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as http:
+                status, token = await bot_framework_token(settings, http)
+                if status != 200 or not token.get("access_token"):
+                    raise LookupError_("Microsoft refused the bot's credentials, so the Teams roster cannot be read "
+                                       "(run `canishare doctor`)")
+                headers = {"Authorization": f"Bearer {token['access_token']}"}
+                async with http.get(f"{base}/v3/conversations/{teams_channel.conversation_id}/members",
+                                    headers=headers) as response:
+                    if response.status != 200:
+                        raise LookupError_(f"the Bot Framework refused to list the fallback Teams channel's members "
+                                           f"(HTTP {response.status}): is the bot installed in that team?")
+                    members = await response.json(content_type=None)
+        except aiohttp.ClientError as exc:
+            raise LookupError_(f"the Teams connector could not be reached ({type(exc).__name__})") from None
+        return [m for m in members if isinstance(m, dict)] if isinstance(members, list) else []
 
     return read
 
 
-def directory_for(settings: Any, config: Any, client: Any = None, prefix: str | None = None,
-                  credentials_factory: Any = None) -> Directory:
+def directory_for(settings: Any, config: Any, client: Any = None, prefix: str | None = None) -> Directory:
     """A Directory with the Teams roster of the rota's fallback channel when Teams is configured."""
     roster = None
     rota = getattr(config, "rota", None)
     channel = rota.fallback.teams_channel if rota is not None else None
     if channel is not None and settings.microsoft_app_id.strip():
-        roster = teams_roster_reader(settings, channel, credentials_factory)
+        roster = teams_roster_reader(settings, channel)
     return Directory(settings, client, prefix, roster)
 
 

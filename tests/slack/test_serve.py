@@ -123,7 +123,7 @@ async def _until(condition: Callable[[], bool], process: subprocess.Popen[bytes]
 def test_the_manifest_asks_for_what_the_code_uses_and_no_more(name: str) -> None:
     manifest = yaml.safe_load((ROOT / "slack" / name).read_text())
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == [
-        "app_mentions:read", "chat:write", "commands", "im:history", "im:write"]
+        "app_mentions:read", "chat:write", "commands", "im:history", "im:write", "users:read", "users:read.email"]
     assert manifest["oauth_config"]["scopes"].get("user") is None
     assert sorted(manifest["settings"]["event_subscriptions"]["bot_events"]) == sorted(BOT_EVENTS)
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
