@@ -86,6 +86,8 @@ class Engine:
         self.escalator = escalator
         # Said instead of paging when there is no escalator: the real cause (no rota, no Redis, no delivery path).
         self.unavailable = unavailable or NOT_CONFIGURED
+        # The leads' report counters; the terminal keeps its conversation in memory but counts in Redis.
+        self.stats_store: Store = store
         self.parts = parts
         self.store = store
         self.hash_key = hash_key
@@ -165,15 +167,17 @@ class Engine:
         for reply in replies:
             if isinstance(reply, Outcome):
                 metrics.OUTCOMES.labels(outcome=reply.outcome).inc()
-        await self.count(inp, replies)
+        await self.count(inp, replies, turn.channel)
         return await self.escalate(turn, replies)
 
-    async def count(self, inp: Input, replies: list[Reply]) -> None:
+    async def count(self, inp: Input, replies: list[Reply], channel: str = "") -> None:
         """Leads' report counters (bot.core.stats): questions asked and outcomes. Best-effort, never raises."""
         intent = intent_of(inp.text) if inp.text and not inp.action else None
         counts = stats.turn_counts(inp.action, inp.text, intent, replies, self._cannot_answer)
+        if counts.get("questions") and channel in stats.CHANNELS:
+            counts[f"questions:via:{channel}"] = 1  # which channel, never who
         if counts:
-            await stats.add(self.store, counts, now=inp.now)
+            await stats.add(self.stats_store, counts, now=inp.now)
 
     async def escalate(self, turn: Turn, replies: list[Reply]) -> list[Reply]:
         """Replace each EscalationRequest with what the practitioner is told, after it is durable."""
