@@ -179,3 +179,33 @@ def test_the_command_line_with_an_email_and_no_platform(redis_url: str) -> None:
                           capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parents[2])
     assert proc.returncode == 2
     assert "nothing was removed" in proc.stderr and "SLACK_BOT_TOKEN" in proc.stderr
+
+
+async def test_an_email_address_through_the_teams_roster(store: RedisStore, tmp_path: Path) -> None:
+    from aiohttp.test_utils import TestServer
+
+    from bot.testing.teams import APP_ID, APP_PASSWORD, FakeConnector
+    from tests.channels.teams.fake_login import FakeLogin
+
+    login = FakeLogin(APP_ID, APP_PASSWORD)
+    connector = FakeConnector(members=[{"id": TEAMS_29, "aadObjectId": ENTRA, "email": "ben@example.org"}])
+    server = TestServer(connector.app(), host="127.0.0.1")
+    await login.start()
+    await server.start_server()
+    try:
+        org = tmp_path / "org.yaml"
+        org.write_text(
+            "rota:\n  people:\n    - {id: cal, name: Cal, role: caldicott_guardian, teams_user_id: '29:cal'}\n"
+            "  fallback:\n    people: [cal]\n    teams_channel: {conversation_id: '19:leads@thread.tacv2', "
+            f"service_url: '{server.make_url('/')}', tenant_id: t}}\n")
+        await _teams_person(store)
+        settings = settings_for(store).model_copy(update={
+            "config_path": org, "microsoft_app_id": APP_ID, "microsoft_app_password": APP_PASSWORD,
+            "microsoft_login_url": login.url})
+        own = RedisStore.from_url(_url(store), store.prefix)
+        lines = (await _run(own, settings, "ben@example.org", None)).lines()
+    finally:
+        await server.close()
+        await login.close()
+    assert await left_for(store, "teams", ENTRA) == [] and await left_for(store, "teams", TEAMS_29) == []
+    assert "ben@example.org" not in "\n".join(lines)
