@@ -97,6 +97,8 @@ async def test_the_guide_leads_to_a_green_doctor(fakes: tuple[FakeSlack, FakeLog
     slack, login, connector = fakes
     redis = make_private_redis(appendonly=True)  # step 1's persistence
     assert "redis-server --appendonly yes --appendfsync everysec --maxmemory-policy noeviction" in blocks("sh")[0]
+    # The guide's Procfile is the repository's, unchanged, for Slack and Teams together.
+    assert "```\n" + (ROOT / "Procfile").read_text() + "```" in GUIDE.read_text()
 
     # Step 5, the settings, as written; placeholders filled with the fakes' secrets.
     (env_block,) = blocks("env")
