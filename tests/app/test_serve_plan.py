@@ -78,3 +78,41 @@ def test_serve_with_nothing_configured_exits_2_naming_every_way(monkeypatch: pyt
     err = capsys.readouterr().err
     for name in ("SLACK_BOT_TOKEN", "MicrosoftAppId", "CANISHARE_WEB_TOKEN", "canishare doctor"):
         assert name in err
+
+
+@pytest.mark.parametrize("env,lines", [
+    (TEAMS, ["Slack: off,", "Teams: on, Bot Framework messages at POST", "Web page: off,"]),
+    (SLACK | TEAMS, ["Slack: on, events at POST", "Teams: on,", "Web page: off,"]),
+], ids=["teams-only", "slack-and-teams"])
+async def test_the_procfile_line_serves_what_is_configured(env: dict[str, str], lines: list[str]) -> None:
+    import asyncio
+    import os
+    import sys
+    from pathlib import Path
+
+    import aiohttp
+
+    from tests.conftest import free_port
+
+    port = free_port()
+    clean = {k: v for k, v in os.environ.items() if k not in ENV and k != "REDIS_URL"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.app.cli", "serve", env={**clean, **env, "PORT": str(port)},
+        cwd=Path(__file__).resolve().parents[2], stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        assert process.stdout is not None
+        printed = [(await asyncio.wait_for(process.stdout.readline(), 60)).decode() for _ in range(3)]
+        assert [p.startswith(want) for p, want in zip(printed, lines, strict=True)] == [True] * 3, printed
+        async with aiohttp.ClientSession() as http:
+            for _ in range(300):
+                try:
+                    async with http.post(f"http://127.0.0.1:{port}/api/messages", json={"type": "message"}) as r:
+                        status = r.status
+                    break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.1)
+        assert status == 400  # served, and a body that is not an activity is refused before anything runs
+    finally:
+        process.terminate()
+        _, err = await process.communicate()
+    assert "will be unused" not in err.decode()
