@@ -1,8 +1,9 @@
 """``canishare serve``: run the one aiohttp server (Slack, Teams, the web page, /healthz, /metrics).
 
-Binds ``0.0.0.0:$PORT`` (3978 by default) so it works in a container or on a PaaS. Start-up checks
-run before anything listens, so a half-configured Slack or Teams stops the process with a clear
-message instead of failing on the first request.
+Binds ``0.0.0.0:$PORT`` (3978 by default) so it works in a container or on a PaaS. Each channel whose
+settings are complete is served (:mod:`bot.app.serve_plan`), one line per channel says so, and the
+checks run before anything listens: a half-configured Slack or Teams, or nothing to serve at all,
+stops the process with a clear message instead of failing on the first request.
 """
 
 from __future__ import annotations
@@ -35,13 +36,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="local development: allow the Bot Framework Emulator without Microsoft credentials")
     serve.add_argument("--no-teams", action="store_true", help="don't serve the Teams endpoint")
     serve.set_defaults(handler=cmd_serve)
-
-
-def check_teams_settings(settings: Settings, dev: bool, no_teams: bool) -> None:
-    """The Teams start-up check: it raises ConfigError to refuse a half-configured Teams."""
-    from bot.channels.teams import check_teams_settings as check
-
-    check(settings, dev, no_teams)
 
 
 def mounts(no_teams: bool) -> list[Mount]:
