@@ -10,8 +10,8 @@ Two layers:
   of danger words are put right, with a veto for messages about the past ("last night", "last year"),
   about procedures (allegations against staff, what the rule says) or asked in general ("what if…");
   a present-tense danger signal ("right now", "tonight", "has just taken") overrides the veto;
-- meaning (:class:`UrgencyDetector`): the message's static embedding compared with labelled examples
-  of danger now and of near misses (nearest neighbours), with the same veto.
+- meaning (:class:`UrgencyDetector`): a small linear model over the message's words, word pairs and static
+  sentence embedding, trained on labelled danger-now messages and near misses, with the same vetoes.
 The act-now reply fires when either layer says so.
 """
 
@@ -410,28 +410,6 @@ def is_urgent(text: str) -> bool:
         return False
     norm = _DENIED.sub(" ", normalise(text))
     return rule_signal(norm) and not vetoed(norm)
-
-
-# Labelled messages (danger now, and near misses) for the meaning-based check: the tuning part of
-# tests/data/urgent.jsonl, shipped with the package.
-EXAMPLES_FILE = MODEL_DIR.parent / "urgent_examples.jsonl"
-
-
-@dataclass(frozen=True)
-class Example:
-    text: str
-    urgent: bool
-
-
-def load_examples(path: Path = EXAMPLES_FILE) -> list[Example]:
-    if not path.is_file():
-        return []
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            out.append(Example(row["text"], bool(row["urgent"])))
-    return out
 
 
 # Any hint of danger at all: the words a message about a child in danger can hardly avoid.
