@@ -18,11 +18,8 @@ The act-now reply fires when either layer says so.
 from __future__ import annotations
 
 import itertools
-import json
 import re
 import zlib
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
