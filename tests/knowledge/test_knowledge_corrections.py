@@ -268,3 +268,6 @@ def test_superseded_rules_only_when_history_is_asked() -> None:
     assert [q.title.split(":")[0] for q in mixed] == ["Golden rule 1 (2024)"]
     assert len(quotes_for(KB, ["gr2024-1", "gr2018-1"], history=True)) == 2
     assert len(quotes_for(KB, ["gr2008-1", "gr2008-4"])) == 2  # an entry about history keeps its rules
+    for a in A.values():
+        if not a.current:  # an answer about an older edition shows that edition's rules
+            assert a.cites and len(quotes_for(KB, a.cites)) == len(a.cites), a.id
