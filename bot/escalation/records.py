@@ -47,6 +47,8 @@ EVENT_TYPES: dict[str, tuple[str, ...]] = {
     "step_skipped_empty": ("step", "loop"),
     "notified": ("target", "channel", "why"),
     "delivery_failed": ("target", "channel", "error"),
+    "delivery_uncertain": ("target", "channel"),
+    "dead_lettered": ("kind", "reason", "target"),
     "acknowledged": (),
     "ack_reminder_sent": (),
     "still_on_it": (),
