@@ -104,7 +104,8 @@ def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
     import importlib
 
     # Each of these imports only argparse at module level, so --help stays fast.
-    modules = ("bot.server_cli", "bot.worker_cli", "bot.quiz_cli", "bot.report_cli", "bot.duty_cli", "bot.teams_cli")
+    modules = ("bot.server_cli", "bot.worker_cli", "bot.quiz_cli", "bot.report_cli", "bot.duty_cli", "bot.teams_cli",
+               "bot.escalation_cli")
     return [importlib.import_module(module).register for module in modules]
 
 

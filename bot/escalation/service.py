@@ -45,6 +45,7 @@ log = logging.getLogger("canishare.escalation")
 REASONS = ("talk", "not_sure", "seek_advice", "urgent")
 MAX_ANSWERS = 40
 MAX_RELAY = 1500
+COVERS_TTL_SECONDS = 8 * 86400
 PUSH_CHANNELS = ("slack", "teams")
 NOT_ON_ROTA = ActionResult(False, "Only people on the safeguarding rota can act on escalations.")
 
@@ -255,7 +256,7 @@ class EscalationService(Core):
     # --- the lead's actions ----------------------------------------------------------------------
     async def act(self, channel: str, platform_user_id: str, action: str, esc_id: str, *, text: str = "",
                   outcome: str = "", to: str = "") -> ActionResult:
-        """One entry point for the platforms' buttons and forms: ack, still, reply, resolve, handover."""
+        """One entry point for the platforms' buttons and forms: ack, still, reply, resolve, handover, history."""
         person = self.person_for(channel, platform_user_id)
         if person is None:
             return NOT_ON_ROTA
@@ -269,6 +270,12 @@ class EscalationService(Core):
             return await self.resolve(person, esc_id, outcome, text, channel)
         if action == "handover":
             return await self.hand_over(person, esc_id, to, channel)
+        if action == "history":
+            from bot.escalation.inspect import MAX_CARD_LINES, show_text
+
+            text = await show_text(self, esc_id, limit=MAX_CARD_LINES)
+            return ActionResult(text is not None, text or "I can't find that escalation: it may have been closed "
+                                                          "and removed after the retention period.")
         return ActionResult(False, "I don't recognise that action.")
 
     def _closed(self, rec: Escalation) -> ActionResult | None:
@@ -448,7 +455,11 @@ class EscalationService(Core):
         now = self.now_ms()
         entry = json.dumps({"person": person.id, "slot": slot, "start": now, "end": int(end.timestamp() * 1000),
                             "n": secrets.token_hex(4)})
-        await self.client.zadd(self.keys.covers, {entry: int(end.timestamp() * 1000)})
+        pipe = self.client.pipeline(transaction=True)
+        pipe.zadd(self.keys.covers, {entry: int(end.timestamp() * 1000)})
+        # Covers last at most 7 days: the set can expire a day after the newest one would have ended.
+        pipe.expire(self.keys.covers, COVERS_TTL_SECONDS)
+        await pipe.execute()
         label = SLOT_LABELS[slot]
         return ActionResult(True, f"You're the {label} until {end.astimezone(self.rota.tz):%a %d %b, %H:%M}. "
                                   "New pages for that slot come to you until then.")

@@ -21,7 +21,7 @@ async def test_card_is_updated_in_place_as_the_state_changes(esc: Harness) -> No
     esc_id = await esc.open_id()
     await esc.drain()
     (card,) = esc.slack.cards(esc.dm("amy"))
-    assert _buttons(card) == ["esc_ack", "esc_reply", "esc_resolve", "esc_handover"]
+    assert _buttons(card) == ["esc_ack", "esc_reply", "esc_resolve", "esc_handover", "esc_history"]
     assert _context(card).startswith("Waiting for someone to acknowledge")
     assert card["metadata"]["event_type"] == "canishare_escalation"
     esc.clock.advance(5 * 60)  # 14:05
@@ -29,7 +29,7 @@ async def test_card_is_updated_in_place_as_the_state_changes(esc: Harness) -> No
     await esc.drain()
     (card,) = esc.slack.cards(esc.dm("amy"))  # still one card: updated, not re-posted
     assert _context(card) == "Acknowledged by Amy Lead at 14:05."
-    assert _buttons(card) == ["esc_reply", "esc_resolve", "esc_handover"]
+    assert _buttons(card) == ["esc_reply", "esc_resolve", "esc_handover", "esc_history"]
     assert len(card["updates"]) >= 1
     told = [n["text"] for n in esc.slack.notes(FakeSlack.dm(PRACTITIONER))]
     assert told == [f"Amy Lead (designated safeguarding lead) picked up your request ESC-{esc_id} at 14:05. "
@@ -38,7 +38,7 @@ async def test_card_is_updated_in_place_as_the_state_changes(esc: Harness) -> No
     await esc.drain()
     (card,) = esc.slack.cards(esc.dm("amy"))
     assert _context(card).startswith("Resolved by Amy Lead at 14:05 — outcome: Referred to children's social care")
-    assert _buttons(card) == []
+    assert _buttons(card) == ["esc_history"]  # what happened stays one tap away
 
 
 async def test_every_card_of_an_escalation_is_updated(esc: Harness) -> None:
