@@ -73,6 +73,7 @@ class FakeSlack:
     hang_on: int = 0  # store the Nth posted message, then never answer (a worker killed mid-call)
     lose_on: int = 0  # never answer the Nth chat.postMessage and never store it (killed before it landed)
     non_json: int = 0  # answer this many chat.postMessage calls with an HTML error page (a proxy's 502)
+    non_json_status: int = 502
     _posts_seen: int = 0
     stored: int = 0
     delay: float = 0.0  # seconds before answering each chat.postMessage
@@ -122,7 +123,7 @@ class FakeSlack:
                 await asyncio.Event().wait()
             if self.non_json > 0:
                 self.non_json -= 1
-                return web.Response(text="<html><body>502 Bad Gateway</body></html>", status=200,
+                return web.Response(text="<html><body>502 Bad Gateway</body></html>", status=self.non_json_status,
                                     content_type="text/html")
             if self.rate_limited > 0:
                 self.rate_limited -= 1

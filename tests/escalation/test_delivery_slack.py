@@ -107,3 +107,17 @@ async def test_unknown_slack_user_is_logged_and_the_chain_goes_on(make_harness) 
     assert await esc.service.outbox.pending_count() == 0  # not retried forever
     assert await esc.advance(10) == [PAGING]  # the deputy is paged on time regardless
     assert len(esc.slack.cards(esc.dm("dee"))) == 1
+
+
+async def test_a_non_json_error_page_from_slack_is_retried_not_crashed(esc: Harness, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    esc.slack.non_json = 1
+    esc.slack.non_json_status = 200  # a proxy's HTML page with 200: no "ok", no "error"
+    await esc.raise_()
+    with caplog.at_level(logging.WARNING, logger="canishare.escalation"):
+        await esc.drain()
+    assert len(esc.slack.cards(esc.dm("amy"))) == 1  # delivered on the retry
+    failures = [r for r in caplog.records if "delivery failed" in r.getMessage()]
+    assert failures and all("SlackUnavailable" in r.getMessage() for r in failures)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -55,7 +55,8 @@ async def main(spec: dict[str, Any]) -> None:
         platforms["teams"] = TeamsDelivery(create_adapter(Settings(MicrosoftAppId="")),
                                            References(store, HASH_KEY, 3600), "", backoff_seconds=0.01)
     deliverer = Deliverer(service, platforms)
-    options = {"consumer": spec.get("consumer"), "tick_seconds": 0.05, "reclaim_idle_ms": spec.get("reclaim_idle_ms", 1500),
+    options = {"consumer": spec.get("consumer"), "tick_seconds": 0.05,
+               "reclaim_idle_ms": spec.get("reclaim_idle_ms", 1500),
                "reclaim_seconds": 0.25, "audit_seconds": 30, "block_ms": 200}
     if spec.get("stall_after_claim"):
         worker: EscalationWorker = StallingWorker(service, deliverer, marker=Path(spec["marker"]), **options)
