@@ -64,10 +64,10 @@ def fmt(value: float | None, unit: str) -> str:
 async def engine_rows(conversations: int, redis_url: str) -> list[Row]:
     from benchmarks.load import percentile
     from benchmarks.turns import run_ours, run_waterfall
-    from bot.config import OrgConfig
-    from bot.engine import build_parts
-    from bot.redis_store import RedisStore
-    from bot.store import MemoryStore
+    from bot.core.config import OrgConfig
+    from bot.core.engine import build_parts
+    from bot.core.store import MemoryStore
+    from bot.storage.redis_store import RedisStore
 
     parts = build_parts(OrgConfig())
     await run_ours(parts, MemoryStore(), 20)  # warm-up: imports, caches

@@ -104,14 +104,14 @@ class ArrivalSlack:
 
 
 async def worker_main(spec: dict[str, Any]) -> None:
-    from bot.config import OrgConfig
-    from bot.escalation.delivery import Deliverer
-    from bot.escalation.delivery_slack import SlackDelivery
-    from bot.escalation.handle import Sealer
-    from bot.escalation.rota import RotaView
-    from bot.escalation.service import EscalationService
-    from bot.escalation.worker import EscalationWorker
-    from bot.redis_store import RedisStore
+    from bot.app.escalation_worker import EscalationWorker
+    from bot.channels.slack.escalation_delivery import SlackDelivery
+    from bot.core.config import OrgConfig
+    from bot.core.escalation.delivery import Deliverer
+    from bot.core.escalation.handle import Sealer
+    from bot.core.escalation.rota import RotaView
+    from bot.core.escalation.service import EscalationService
+    from bot.storage.redis_store import RedisStore
 
     config = OrgConfig.model_validate(CONFIG)
     assert config.rota is not None
@@ -127,9 +127,9 @@ async def worker_main(spec: dict[str, Any]) -> None:
 
 async def practitioner(engine: Any, service: Any, n: int, started: dict[str, float],
                        answered: dict[str, float]) -> None:
-    from bot.identity import user_hash
-    from bot.replies import Question
-    from bot.turn import Turn
+    from bot.core.identity import user_hash
+    from dialogs.messages import Question
+    from dialogs.turn import Turn
 
     user = f"U0P{n:07d}"
     replies = await engine.handle(Turn("slack", user, text="start"))
@@ -148,12 +148,12 @@ async def practitioner(engine: Any, service: Any, n: int, started: dict[str, flo
 async def main(escalations: int, workers: int, concurrency: int) -> None:
     import redis
 
-    from bot.config import OrgConfig
-    from bot.engine import Engine, build_parts
-    from bot.escalation.handle import Sealer
-    from bot.escalation.rota import RotaView
-    from bot.escalation.service import EscalationService
-    from bot.redis_store import RedisStore
+    from bot.core.config import OrgConfig
+    from bot.core.engine import Engine, build_parts
+    from bot.core.escalation.handle import Sealer
+    from bot.core.escalation.rota import RotaView
+    from bot.core.escalation.service import EscalationService
+    from bot.storage.redis_store import RedisStore
 
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     prefix = f"bench-esc-{uuid.uuid4().hex[:8]}"

@@ -39,7 +39,7 @@ from aiohttp import web
 
 from benchmarks.load import SLACK_PATH, TEAMS_PATH, Tally, client_session, crowd, percentile
 from benchmarks.load_fakes import LoadConnector, LoadSlack, start_connector
-from tests.slack.conftest import FORM, SECRET
+from tests.channels.slack.conftest import FORM, SECRET
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -100,7 +100,7 @@ async def start_canishare(env: dict[str, str], log_dir: Path, name: str = "serve
     """``canishare serve --dev`` on a free loopback port."""
     port = free_port()
     log = log_dir / f"{name}-{port}.log"
-    command = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--dev"]
+    command = [sys.executable, "-m", "bot.app.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--dev"]
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     server = Server(process, f"http://127.0.0.1:{port}", log)
@@ -217,7 +217,7 @@ def slack_bodies(fake: LoadSlack) -> list[tuple[bytes, dict[str, str]]]:
 
 
 def teams_bodies(connector: LoadConnector) -> list[tuple[bytes, dict[str, str]]]:
-    from tests.teams.teams_helpers import personal_message
+    from bot.testing.teams import personal_message
 
     body = json.dumps(personal_message(connector.url or "http://127.0.0.1:9/", text="start")).encode()
     return [(body, {"Content-Type": "application/json"})]

@@ -4,7 +4,7 @@ Each :class:`SlackUser` / :class:`TeamsUser` is one person in a personal chat wi
 answer every question until an outcome, start again. Requests go over real HTTP to a canishare
 server (``canishare serve`` in a subprocess, or the app factory on an aiohttp TestServer), signed
 as Slack signs them or shaped as Teams sends them; the bot's answers land in the repository's own
-fakes (``tests/slack/fake_slack.py``, ``tests/teams/teams_helpers.py``), extended for load in
+fakes (``bot/testing/fake_slack.py``, ``bot/testing/teams.py``), extended for load in
 :mod:`benchmarks.load_fakes`.
 
 A :class:`Tally` keeps what happened: HTTP status and ack latency per request kind, the time from a
@@ -30,10 +30,10 @@ from urllib.parse import quote
 import aiohttp
 
 from benchmarks.load_fakes import LoadConnector, LoadSlack
-from tests.slack.conftest import FORM, SlackHarness
-from tests.slack.fake_slack import FakeSlack, Message, dm_of, visible
-from tests.teams.teams_helpers import TENANT, personal_message, submit_data
-from tests.teams.teams_helpers import Call as TeamsCall
+from bot.testing.fake_slack import FakeSlack, Message, dm_of, visible
+from bot.testing.teams import TENANT, personal_message, submit_data
+from bot.testing.teams import Call as TeamsCall
+from tests.channels.slack.conftest import FORM, SlackHarness
 
 SLACK_PATH = "/slack/events"
 TEAMS_PATH = "/api/messages"
@@ -310,7 +310,7 @@ class TeamsUser(Person):
                                                             reply_to=question.new_id))
 
     def describe(self, question: TeamsCall) -> tuple[str, list[str]]:
-        from tests.teams.teams_helpers import all_actions
+        from bot.testing.teams import all_actions
 
         data = [a["data"] for a in all_actions(question.card) if a["type"] == "Action.Submit"]
         return ref_node(data[0].get("r", "")), [d["a"] for d in data]

@@ -7,7 +7,7 @@
                           calls, or a random share of calls; a random fault is transient: the retry
                           of the same call succeeds);
 * :class:`LoadConnector`  indexes activities by conversation and skips the Adaptive Card schema
-                          check (tests/teams checks every card; here it would cost more than the bot).
+                          check (tests/channels/teams checks every card; here it would cost more than the bot).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.slack.fake_slack import Call as SlackCall
-from tests.slack.fake_slack import FakeSlack, Message
-from tests.teams.teams_helpers import Call as TeamsCall
-from tests.teams.teams_helpers import FakeConnector
+from bot.testing.fake_slack import Call as SlackCall
+from bot.testing.fake_slack import FakeSlack, Message
+from bot.testing.teams import Call as TeamsCall
+from bot.testing.teams import FakeConnector
 
 FAULTABLE = ("chat.postMessage", "chat.update", "conversations.open")
 

@@ -5,7 +5,7 @@
 Prints our figures and, when ``presidio-analyzer`` is importable and runs offline with pattern
 recognisers only (``no_op`` NLP engine, so no spaCy model and no PERSON entities), Presidio's
 figures on the same messages.  Presidio is a benchmark comparison only, never a runtime
-dependency.  Matching is by span overlap (see ``bot.privacy.evaluation``).
+dependency.  Matching is by span overlap (see ``bot.core.privacy.evaluation``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import statistics
 import time
 from collections.abc import Callable, Iterable
 
-from bot.privacy import get_guard
-from bot.privacy.evaluation import KINDS, Message, Score, load_messages, score
+from bot.core.privacy import get_guard
+from bot.core.privacy.evaluation import KINDS, Message, Score, load_messages, score
 
 Span = tuple[str, int, int]
 

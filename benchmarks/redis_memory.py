@@ -9,8 +9,8 @@ from __future__ import annotations
 import secrets
 import statistics
 
-from bot.redis_store import RedisStore
-from bot.store import JSON, conversation_key
+from bot.core.store import JSON, conversation_key
+from bot.storage.redis_store import RedisStore
 
 
 def typical_state(answers: int = 7) -> JSON:

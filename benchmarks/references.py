@@ -1,7 +1,7 @@
 """Reference figures measured in the same run as ours, for ``python -m benchmarks``.
 
 * :func:`state_bytes`: Redis ``MEMORY USAGE`` of one live conversation, four answers in: canishare's
-  real state (the engine over :class:`bot.redis_store.RedisStore`) beside the state botbuilder's
+  real state (the engine over :class:`bot.storage.redis_store.RedisStore`) beside the state botbuilder's
   ``WaterfallDialog`` keeps for the same point of the same six-question flowchart (its
   ``ConversationState`` serialised to JSON, as a botbuilder storage writes it, under one Redis key).
 * :func:`stream_hop`: the floor under any durable hand-off to a worker: ``XADD``, a reader process
@@ -34,11 +34,11 @@ ANSWERS = 4
 
 # --- state bytes --------------------------------------------------------------------------------------
 async def canishare_state_bytes(redis_url: str, answers: int = ANSWERS) -> float:
-    from bot.config import OrgConfig
-    from bot.engine import Engine, build_parts
-    from bot.redis_store import RedisStore
-    from bot.replies import Question
-    from bot.turn import Turn
+    from bot.core.config import OrgConfig
+    from bot.core.engine import Engine, build_parts
+    from bot.storage.redis_store import RedisStore
+    from dialogs.messages import Question
+    from dialogs.turn import Turn
 
     store = RedisStore.from_url(redis_url, f"bench-ref-{uuid.uuid4().hex[:8]}")
     engine = Engine(build_parts(OrgConfig()), store, "bench-ref")

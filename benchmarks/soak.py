@@ -46,11 +46,11 @@ import yaml
 from benchmarks.http_paths import ROOT, Server, fakes, serve_env, start_canishare, wait_ready
 from benchmarks.load import SLACK_PATH, SlackRequests, Tally, client_session, crowd, percentile
 from benchmarks.load_fakes import LoadConnector, LoadSlack
-from bot.escalation.core import reference
-from bot.escalation.handle import ENV_KEY
+from bot.core.escalation.core import reference
+from bot.core.escalation.handle import ENV_KEY
+from bot.testing.fake_slack import Message, dm_of
+from tests.channels.slack.conftest import FORM
 from tests.conftest import PrivateRedis
-from tests.slack.conftest import FORM
-from tests.slack.fake_slack import Message, dm_of
 
 SLACK_DEADLINE = 3.0
 LEAD = "U0SOAKLEAD"
@@ -80,7 +80,7 @@ class Chaos:
 
 def start_worker(env: dict[str, str], log_dir: Path, n: int) -> subprocess.Popen[bytes]:
     log = (log_dir / f"worker-{n}.log").open("wb")
-    return subprocess.Popen([sys.executable, "-m", "bot.cli", "worker", "--dev"], cwd=ROOT, env=env, stdout=log,
+    return subprocess.Popen([sys.executable, "-m", "bot.app.cli", "worker", "--dev"], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT)
 
 

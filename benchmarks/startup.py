@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def canishare_command() -> list[str]:
     script = Path(sys.executable).parent / "canishare"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.app.cli"]
 
 
 COMMANDS: dict[str, list[str]] = {

@@ -23,11 +23,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.config import OrgConfig
-from bot.engine import Engine, Parts, build_parts
-from bot.replies import Question
-from bot.store import MemoryStore, Store
-from bot.turn import Turn
+from bot.core.config import OrgConfig
+from bot.core.engine import Engine, Parts, build_parts
+from bot.core.store import MemoryStore, Store
+from dialogs.messages import Question
+from dialogs.turn import Turn
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -151,7 +151,7 @@ async def main(argv: list[str] | None = None) -> None:
     print(row("canishare, memory store", results["canishare, memory store"]))
     if args.store in ("redis", "both"):
         from benchmarks.redis_memory import live_conversation_bytes
-        from bot.redis_store import RedisStore
+        from bot.storage.redis_store import RedisStore
 
         prefix = f"bench-{uuid.uuid4().hex[:8]}"
         store = RedisStore.from_url(args.redis_url, prefix)

@@ -1,6 +1,6 @@
 """canishare: can I share this? Engine, stores, settings, channels, server and CLI."""
 
-from bot.logs import quiet_payload_loggers
+from bot.core.logs import quiet_payload_loggers
 
 __version__ = "0.1.0"
 

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from transitions import Machine
 
-from bot.replies import Choice, Outcome, Progress, Question, Record, Reply, Text
 from dialogs import intents
+from dialogs.messages import Choice, Outcome, Progress, Question, Record, Reply, Text
 from dialogs.sources import quotes_for, source_ref
 from knowledge.loader import Knowledge
 from knowledge.schema import Flowchart, Node

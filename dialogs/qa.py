@@ -7,8 +7,8 @@ honestly that the guidance held here does not answer it, and say what the bot ca
 
 from __future__ import annotations
 
-from bot.replies import Answer, Choice, Menu, Reply, Text
 from dialogs import intents
+from dialogs.messages import Answer, Choice, Menu, Reply, Text
 from dialogs.sources import quotes_for, source_ref
 from knowledge.loader import Knowledge
 from knowledge.search import Matcher

@@ -19,8 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.replies import Answer, Choice, Menu, Notice, Progress, Question, Reply, Text
 from dialogs import intents
+from dialogs.messages import Answer, Choice, Menu, Notice, Progress, Question, Reply, Text
 from dialogs.sources import source_ref, title_of
 from knowledge.loader import Knowledge
 from knowledge.schema import QuizItem

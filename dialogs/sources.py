@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.replies import Quote, SourceRef
+from dialogs.messages import Quote, SourceRef
 from knowledge.loader import Knowledge
 from knowledge.schema import Citation, Myth, Principle, Rule
 

@@ -87,7 +87,7 @@ class Matcher:
     """Built once at start-up from the loaded knowledge."""
 
     # Below LOW: "I can't answer that". Between LOW and HIGH, or close runners-up: "did you mean".
-    # Calibrated on tests/test_free_text.py: off-topic questions top out near 0.37, on-topic ones
+    # Calibrated on tests/dialogs/test_free_text.py: off-topic questions top out near 0.37, on-topic ones
     # start near 0.43.
     LOW = 0.40
     HIGH = 0.42

@@ -25,7 +25,7 @@ import pytest
 import pytest_asyncio
 import redis
 
-from bot.redis_store import RedisStore
+from bot.storage.redis_store import RedisStore
 
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/0"
 START_REDIS_HINT = (
@@ -219,9 +219,9 @@ def private_redis(make_private_redis: Callable[..., PrivateRedis]) -> PrivateRed
 # ---------------------------------------------------------------------------------------------
 import datetime as _dt  # noqa: E402
 
-from bot.config import OrgConfig  # noqa: E402
-from bot.engine import Engine, Parts, build_parts  # noqa: E402
-from bot.store import MemoryStore  # noqa: E402
+from bot.core.config import OrgConfig  # noqa: E402
+from bot.core.engine import Engine, Parts, build_parts  # noqa: E402
+from bot.core.store import MemoryStore  # noqa: E402
 
 FIXED_NOW = _dt.datetime(2026, 11, 21, 14, 5, tzinfo=_dt.UTC)
 TEST_HASH_KEY = "test-hash-key"

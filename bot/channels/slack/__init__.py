@@ -15,11 +15,11 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot import metrics
 from bot.channels.slack.app import SlackChannel, create_bolt_app
-from bot.config import ConfigError
-from bot.server import Services
-from bot.settings import Settings
+from bot.core import metrics
+from bot.core.config import ConfigError
+from bot.core.services import Services
+from bot.core.settings import Settings
 
 log = logging.getLogger("canishare.slack")
 

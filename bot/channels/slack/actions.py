@@ -8,12 +8,12 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
-from bot import metrics
 from bot.channels.slack.app import CONTEXT_KEY, SlackChannel, obj
 from bot.channels.slack.blocks import answered
 from bot.channels.slack.buttons import BadButton
-from bot.replies import Notice, Progress, Reply
-from bot.turn import Turn
+from bot.core import metrics
+from dialogs.messages import Notice, Progress, Reply
+from dialogs.turn import Turn
 
 log = logging.getLogger("canishare.slack")
 

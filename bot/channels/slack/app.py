@@ -25,15 +25,15 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import metrics
 from bot.channels.slack.blocks import SlackMessage, render_messages
 from bot.channels.slack.buttons import ButtonCodec
-from bot.config import ConfigError
-from bot.logs import quiet_payload_loggers
-from bot.replies import Reply
-from bot.server import Services
-from bot.settings import Settings
-from bot.turn import Turn
+from bot.core import metrics
+from bot.core.config import ConfigError
+from bot.core.logs import quiet_payload_loggers
+from bot.core.services import Services
+from bot.core.settings import Settings
+from dialogs.messages import Reply
+from dialogs.turn import Turn
 
 log = logging.getLogger("canishare.slack")
 CONTEXT_KEY = "canishare"
@@ -157,7 +157,7 @@ def slack_client(settings: Settings) -> AsyncWebClient:
     base_url = settings.slack_api_url if settings.slack_api_url.endswith("/") else settings.slack_api_url + "/"
     client = AsyncWebClient(token=settings.slack_bot_token, base_url=base_url, timeout=10)
     # The Web API is called after the ack, so retrying costs the person a moment, never the 3 s deadline:
-    # 429s wait as long as Retry-After says; 5xx back off (tests/reliability/test_slack_faults.py).
+    # 429s wait as long as Retry-After says; 5xx back off (tests/system/test_slack_faults.py).
     client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
     client.retry_handlers.append(AsyncServerErrorRetryHandler(max_retry_count=2))
     return client

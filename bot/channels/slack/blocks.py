@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.channels.slack.buttons import ACTION_PREFIX, ButtonCodec
 from bot.channels.slack.mrkdwn import escape, link, neutralise
-from bot.replies import (
+from dialogs.messages import (
     Answer,
     Choice,
     Contacts,

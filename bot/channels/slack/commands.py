@@ -13,13 +13,13 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
+from bot.channels.slack import escalation_actions as slack_actions
 from bot.channels.slack.app import CONTEXT_KEY, SlackChannel
 from bot.channels.slack.mrkdwn import plain_from_slack
-from bot.escalation import slack_actions
-from bot.replies import Notice, Reply
-from bot.report_slack import slack_report
-from bot.turn import Turn
+from bot.channels.slack.report import slack_report
 from dialogs import intents
+from dialogs.messages import Notice, Reply
+from dialogs.turn import Turn
 
 COMMAND = "/canishare"
 MOVED_TO_DM = "I've answered in our direct message, so nothing about a case is shown here."

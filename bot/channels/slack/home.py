@@ -11,10 +11,10 @@ from bot.channels.slack.app import CONTEXT_KEY, SlackChannel, obj
 from bot.channels.slack.blocks import Block, buttons, context, header, section, sections
 from bot.channels.slack.buttons import ButtonCodec
 from bot.channels.slack.mrkdwn import escape
-from bot.config import OrgConfig
-from bot.replies import Choice
-from bot.turn import MAX_TEXT, Turn
+from bot.core.config import OrgConfig
 from dialogs import intents
+from dialogs.messages import Choice
+from dialogs.turn import MAX_TEXT, Turn
 
 ASK_ACTION = "home.ask"
 ASK_CALLBACK = "canishare.ask"

@@ -12,9 +12,9 @@ from collections.abc import Awaitable, Callable
 from slack_bolt.async_app import AsyncApp
 
 from bot.channels.slack import actions, commands, home, messages, quiz
+from bot.channels.slack import escalation_actions as slack_actions
 from bot.channels.slack.app import SlackChannel, tracked
 from bot.channels.slack.buttons import ACTION_PREFIX
-from bot.escalation import slack_actions
 
 # What slack/manifest.yml must subscribe to (a test keeps the two in step).
 BOT_EVENTS = ("app_home_opened", "app_mention", "message.im")

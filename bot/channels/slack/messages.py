@@ -7,9 +7,9 @@ from typing import Any
 
 from bot.channels.slack.app import CONTEXT_KEY, SlackChannel
 from bot.channels.slack.mrkdwn import plain_from_slack, strip_mention
-from bot.replies import Notice, Text
-from bot.turn import Turn
 from dialogs import intents
+from dialogs.messages import Notice, Text
+from dialogs.turn import Turn
 
 log = logging.getLogger("canishare.slack")
 

@@ -1,4 +1,4 @@
-"""Quizzes in Slack (issue 8). Translation only: the quiz logic is in dialogs.quiz and bot.quiz.
+"""Quizzes in Slack (issue 8). Translation only: the quiz logic is in dialogs.quiz and bot.core.quiz.
 
 * ``/canishare quiz``: a personal quiz in the DM (the engine's quiz dialog, like any conversation);
 * ``/canishare quiz team``: one question posted in this channel with buttons; each click is
@@ -21,18 +21,18 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import metrics
 from bot.channels.slack.app import CONTEXT_KEY, SlackChannel, slack_client
 from bot.channels.slack.blocks import BUTTON_TEXT_MAX, Block, clip, render_messages, render_reply
 from bot.channels.slack.buttons import BadButton, ButtonCodec
 from bot.channels.slack.commands import SlashCommand, answer_in_dm
 from bot.channels.slack.mrkdwn import neutralise
-from bot.identity import user_hash
-from bot.quiz.config import QuizSlot
-from bot.quiz.team import Results, TeamQuiz, team_quiz_for
-from bot.replies import Menu, Notice, Reply
-from bot.settings import Settings
+from bot.core import metrics
+from bot.core.identity import user_hash
+from bot.core.quiz.config import QuizSlot
+from bot.core.quiz.team import Results, TeamQuiz, team_quiz_for
+from bot.core.settings import Settings
 from dialogs import quiz as personal
+from dialogs.messages import Menu, Notice, Reply
 
 log = logging.getLogger("canishare.slack")
 

@@ -14,7 +14,7 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
-from bot.config import ConfigError
+from bot.core.config import ConfigError
 
 log = logging.getLogger("canishare.slack")
 CONNECT_TIMEOUT = 30.0

@@ -21,7 +21,7 @@ from bot.channels.teams.bot import TeamsBot
 from bot.channels.teams.references import References, get_reference
 
 if TYPE_CHECKING:
-    from bot.server import Services
+    from bot.core.services import Services
 
 log = logging.getLogger("canishare.teams")
 

@@ -1,7 +1,7 @@
 """The botbuilder ``CloudAdapter``, built from the Bot Framework's usual settings.
 
 ``MicrosoftAppId``, ``MicrosoftAppPassword``, ``MicrosoftAppType`` and ``MicrosoftAppTenantId``
-(see :class:`bot.settings.Settings`). Without an app id botbuilder accepts every request
+(see :class:`bot.core.settings.Settings`). Without an app id botbuilder accepts every request
 unauthenticated: :func:`check_teams_settings` makes ``canishare serve`` refuse that unless
 ``--dev`` is given for the Bot Framework Emulator.
 
@@ -31,10 +31,10 @@ from botframework.connector.auth import (
     UserTokenClient,
 )
 
-from bot import metrics
 from bot.channels.teams.clients import ConnectorCache, LazyUserTokenClient, ReusedConnectors
-from bot.config import ConfigError
-from bot.settings import Settings
+from bot.core import metrics
+from bot.core.config import ConfigError
+from bot.core.settings import Settings
 
 log = logging.getLogger("canishare.teams")
 

@@ -30,14 +30,14 @@ from botbuilder.schema import (
     ConversationParameters,
 )
 
-from bot import metrics
 from bot.channels.teams import cards
 from bot.channels.teams.references import References, minimal_reference, tenant_of
-from bot.replies import Notice, Progress, Reply, Text
-from bot.turn import Turn
+from bot.core import metrics
+from dialogs.messages import Notice, Progress, Reply, Text
+from dialogs.turn import Turn
 
 if TYPE_CHECKING:
-    from bot.engine import Engine
+    from bot.core.engine import Engine
 
 log = logging.getLogger("canishare.teams")
 
@@ -160,8 +160,8 @@ class TeamsBot(TeamsActivityHandler):
             await self.move_to_personal(turn_context, user_id, parsed)
             return
         await self.references.save(user_ids_of(activity), minimal_reference(activity))
-        # Issue 7: escalation card actions, "who is on duty", "cover until 17:00" (bot/escalation/teams_actions.py).
-        from bot.escalation import teams_actions
+        # Escalation card actions, "who is on duty", "cover until 17:00" (escalation_actions.py).
+        from bot.channels.teams import escalation_actions as teams_actions
 
         answer = await teams_actions.handle(self.escalations, user_ids_of(activity), activity.value, activity.text)
         if answer is not None:
@@ -264,7 +264,7 @@ class TeamsBot(TeamsActivityHandler):
         if turn_context.activity.name == "adaptiveCard/action":
             # botbuilder 4.17.1 answers a malformed Action.Execute value with an error it cannot
             # serialise (HTTP 500) or crashes on it (501); every Action.Execute gets the same card
-            # from us, so answer it without parsing the value (tests/reliability/test_fuzz.py).
+            # from us, so answer it without parsing the value (tests/system/test_fuzz.py).
             return self._create_invoke_response(await self.on_adaptive_card_invoke(turn_context,
                                                                                    AdaptiveCardInvokeValue()))
         return await super().on_invoke_activity(turn_context)

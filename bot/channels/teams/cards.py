@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.replies import (
+from dialogs.messages import (
     Answer,
     Choice,
     Contacts,

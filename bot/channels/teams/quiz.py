@@ -1,4 +1,4 @@
-"""Quizzes in Teams (issue 8). Translation only: the quiz logic is in dialogs.quiz and bot.quiz.
+"""Quizzes in Teams (issue 8). Translation only: the quiz logic is in dialogs.quiz and bot.core.quiz.
 
 * "quiz" in the personal chat (or @canishare quiz in a channel, which moves to the personal chat)
   is the engine's personal quiz, like any other conversation;
@@ -26,14 +26,14 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
-from bot import metrics
 from bot.channels.teams import cards
 from bot.channels.teams.references import minimal_reference, tenant_of
-from bot.identity import user_hash
-from bot.quiz.config import QuizSlot
-from bot.quiz.team import PREFIX as TEAM_PREFIX
-from bot.quiz.team import Results, TeamQuiz, team_quiz_for
-from bot.replies import Reply, Text
+from bot.core import metrics
+from bot.core.identity import user_hash
+from bot.core.quiz.config import QuizSlot
+from bot.core.quiz.team import PREFIX as TEAM_PREFIX
+from bot.core.quiz.team import Results, TeamQuiz, team_quiz_for
+from dialogs.messages import Reply, Text
 
 if TYPE_CHECKING:
     from bot.channels.teams.bot import Parsed, TeamsBot

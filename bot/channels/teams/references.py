@@ -20,8 +20,8 @@ from botbuilder.core import TurnContext
 from botbuilder.core.teams.teams_activity_extensions import teams_get_channel_data
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
 
-from bot.identity import user_hash
-from bot.store import Store, StoreUnavailable
+from bot.core.identity import user_hash
+from bot.core.store import Store, StoreUnavailable
 
 log = logging.getLogger("canishare.teams")
 

@@ -1,0 +1,1 @@
+"""The one composition root: settings to services, the HTTP server, the worker, the CLI."""

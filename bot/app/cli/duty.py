@@ -1,0 +1,69 @@
+"""``canishare duty``: who is on duty now and next (covers from Redis when REDIS_URL is set)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import sys
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    duty = sub.add_parser("duty", help="who is on safeguarding duty now and next")
+    duty.add_argument("--at", default=None, help="another moment, e.g. 2026-03-29T09:00 (rota time zone)")
+    duty.add_argument("--gaps", action="store_true", help="also list gaps in the lead rota over the next 14 days")
+    duty.set_defaults(handler=cmd_duty)
+
+
+def cmd_duty(args: argparse.Namespace) -> int:
+    return asyncio.run(run_duty(args.at, args.gaps))
+
+
+async def run_duty(at_text: str | None, show_gaps: bool, out=None) -> int:  # type: ignore[no-untyped-def]
+    from bot.app.escalation_wiring import rota_view
+    from bot.core.config import load_config
+    from bot.core.escalation.rota import gaps
+    from bot.core.settings import get_settings
+
+    out = out or sys.stdout
+    settings = get_settings()
+    config = load_config(settings.config_path)
+    if config.rota is None:
+        print("No rota is configured: add a 'rota:' section to the organisation config (CANISHARE_CONFIG).",
+              file=out)
+        return 1
+    view = rota_view(settings, config)
+    tz = config.rota.tz
+    if at_text:
+        try:
+            at = dt.datetime.fromisoformat(at_text)
+        except ValueError:
+            print("--at: use an ISO date and time, e.g. 2026-03-29T09:00", file=out)
+            return 2
+        at = at if at.tzinfo else at.replace(tzinfo=tz)
+    else:
+        at = dt.datetime.now(dt.UTC)
+    covers = []
+    if settings.redis_url:
+        from bot.app.stores import build_store
+        from bot.core.escalation.core import Core
+        from bot.core.escalation.handle import Sealer
+
+        store = build_store(settings)
+        try:
+            core = Core(store.client, store.prefix, config, view, sealer=Sealer.from_env(settings.hash_key),  # type: ignore[attr-defined]
+                        hash_key=settings.hash_key, clock=lambda: at.timestamp())
+            covers = await core.covers()
+        except Exception as exc:  # the rota from config is still worth showing
+            print(f"(covers from chat not shown: Redis unavailable, {type(exc).__name__})", file=out)
+        finally:
+            await store.close()
+    print(view.describe(at, covers), file=out)
+    if show_gaps:
+        found = gaps(config.rota, at, covers=covers, calendar=view.calendar_shifts(at))
+        if not found:
+            print("No gaps in the lead rota in the next 14 days.", file=out)
+        for start, end in found:
+            print(f"Gap: no lead {start.astimezone(tz):%a %d %b %H:%M} – {end.astimezone(tz):%a %d %b %H:%M}",
+                  file=out)
+    return 0

@@ -1,0 +1,88 @@
+"""``canishare serve``: run the one aiohttp server (Slack, Teams, the web page, /healthz, /metrics).
+
+Binds ``0.0.0.0:$PORT`` (3978 by default) so it works in a container or on a PaaS. Start-up checks
+run before anything listens, so a half-configured Slack or Teams stops the process with a clear
+message instead of failing on the first request.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+# Only argparse at import time: every ``canishare`` command (and ``--help``) imports this module to
+# register ``serve``, and must not pay for aiohttp, bolt, the engine and the knowledge base
+# (benchmarks/startup.py). The functions below import what they use.
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from bot.app.server import Mount
+    from bot.core.config import OrgConfig
+    from bot.core.settings import Settings
+
+NO_TEAMS = "teams.off"  # Services.extras flag: ``--no-teams``
+SHUTDOWN_SECONDS = 15.0
+TEAMS_MODULE = "bot.channels.teams"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    serve = sub.add_parser("serve", help="run the HTTP server for Slack, Teams and the web page")
+    serve.add_argument("--host", default=None, help="address to bind (default $CANISHARE_HOST, else 0.0.0.0)")
+    serve.add_argument("--port", type=int, default=None, help="port to bind (default $PORT, else 3978)")
+    serve.add_argument("--socket-mode", action="store_true",
+                       help="reach Slack by Socket Mode (needs SLACK_APP_TOKEN) instead of serving /slack/events")
+    serve.add_argument("--dev", action="store_true",
+                       help="local development: allow the Bot Framework Emulator without Microsoft credentials")
+    serve.add_argument("--no-teams", action="store_true", help="don't serve the Teams endpoint")
+    serve.set_defaults(handler=cmd_serve)
+
+
+def check_teams_settings(settings: Settings, dev: bool, no_teams: bool) -> None:
+    """The Teams start-up check: it raises ConfigError to refuse a half-configured Teams."""
+    from bot.channels.teams import check_teams_settings as check
+
+    check(settings, dev, no_teams)
+
+
+def mounts(no_teams: bool) -> list[Mount]:
+    from bot.app.server import surfaces
+
+    return [m for m in surfaces() if not (no_teams and m.__module__.startswith(TEAMS_MODULE))]
+
+
+async def make_app(settings: Settings, config: OrgConfig, *, socket_mode: bool = False, dev: bool = False,
+                   no_teams: bool = False) -> web.Application:
+    """Built inside the running loop, so the store, the Slack client and the websocket share it."""
+    from bot.app.server import build_services, create_app
+    from bot.channels.slack import SOCKET_MODE
+
+    services = build_services(settings, config, dev=dev)
+    services.extras[SOCKET_MODE] = socket_mode
+    services.extras[NO_TEAMS] = no_teams
+    return create_app(services, mounts=mounts(no_teams))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from bot.app.access_log import SafeAccessLogger
+    from bot.channels.slack import check_slack_settings
+    from bot.core.config import load_config
+    from bot.core.logs import configure
+    from bot.core.settings import get_settings
+
+    settings = get_settings()
+    config = load_config(settings.config_path)
+    check_slack_settings(settings, args.socket_mode)
+    check_teams_settings(settings, args.dev, args.no_teams)
+    configure(settings.log_level, settings.log_format)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    # Surfaces must see the address really bound: the web page is open only on a loopback address.
+    settings = settings.model_copy(update={"host": host, "port": port})
+    # run_app handles SIGINT/SIGTERM: stop accepting, let open requests finish, then run the
+    # on_shutdown hooks (close the Slack websocket, drain work after acks) and on_cleanup (close the store).
+    web.run_app(make_app(settings, config, socket_mode=args.socket_mode, dev=args.dev, no_teams=args.no_teams),
+                host=host, port=port, shutdown_timeout=SHUTDOWN_SECONDS, access_log_class=SafeAccessLogger,
+                print=lambda _: print(f"canishare serving on http://{host}:{port}", flush=True))
+    return 0

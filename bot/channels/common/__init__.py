@@ -1,0 +1,1 @@
+"""What every channel shares: command grammar, escaping helpers, clipping, the contacts reply."""

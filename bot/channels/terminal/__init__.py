@@ -1,0 +1,1 @@
+"""The terminal channel: plain-text rendering of Replies and choice picking."""

@@ -1,0 +1,1 @@
+"""Implementations of the core's storage ports: memory and Redis. The only place that builds Redis commands."""

@@ -1,0 +1,193 @@
+"""The web chat page in a real headless Chromium: keyboard, clicks, the record, accessibility."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.channels.web.a11y import CONTRAST_FAILURES, FOCUS_VISIBLE, NAME_PROBLEMS
+from tests.channels.web.conftest import WebServer
+
+FIRST_QUESTION = "Is a child in immediate danger"
+PURPOSE = "Is there a clear and legitimate purpose"
+IDENTIFIABLE = "Does the information enable a living person to be identified?"
+
+
+async def focused(page: Any) -> str:
+    """The focused element as ``tag:text`` (or ``tag#id``), for asserting where focus is."""
+    return await page.evaluate("""() => {
+        const el = document.activeElement;
+        if (!el || el === document.body) return "body";
+        const text = (el.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 80);
+        return el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (text ? ":" + text : "");
+    }""")
+
+
+async def wait_focus_on(page: Any, tag: str, starts: str) -> None:
+    await page.wait_for_function(
+        "([tag, starts]) => { const el = document.activeElement;"
+        " return el && el.tagName.toLowerCase() === tag && el.textContent.trim().startsWith(starts); }",
+        arg=[tag, starts])
+
+
+async def tab_to(page: Any, label: str, limit: int = 12) -> None:
+    """Press Tab until the focused button reads ``label`` (failing if it takes more than ``limit``)."""
+    for _ in range(limit):
+        await page.keyboard.press("Tab")
+        if await focused(page) == f"button:{label}":
+            return
+    raise AssertionError(f"Tab never reached the {label!r} button (last: {await focused(page)})")
+
+
+async def test_keyboard_only_walk_to_an_outcome_and_copy_the_record(web_server: WebServer, browser: Any,
+                                                                    artifacts: Path) -> None:
+    base = await web_server()
+    context = await browser.new_context(viewport={"width": 1024, "height": 900})
+    await context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+    page = await context.new_page()
+    await page.goto(base + "/")
+
+    # Focus order of the page as it loads: skip link, the two starting choices, the box, Send.
+    order = []
+    for _ in range(5):
+        await page.keyboard.press("Tab")
+        order.append(await focused(page))
+    assert order == ["a:Skip to the message box", "button:Walk through the flowchart", "button:Help",
+                     "input#message", "button#send:Send"]
+
+    await page.keyboard.press("Shift+Tab")
+    await page.keyboard.press("Shift+Tab")
+    await page.keyboard.press("Shift+Tab")
+    assert await focused(page) == "button:Walk through the flowchart"
+    await page.keyboard.press("Enter")
+
+    # Focus follows the conversation: the new question's heading, then its answers in order.
+    await wait_focus_on(page, "h3", FIRST_QUESTION)
+    await page.keyboard.press("Tab")
+    assert await focused(page) == "button:Yes"
+    await page.keyboard.press("Tab")
+    assert await focused(page) == "button:No"
+    await page.keyboard.press("Enter")
+
+    await wait_focus_on(page, "h3", PURPOSE)
+    await tab_to(page, "Yes")
+    await page.keyboard.press("Space")  # buttons answer to Space as well as Enter
+
+    await wait_focus_on(page, "h3", IDENTIFIABLE)
+    await tab_to(page, "No")
+    await page.keyboard.press("Enter")
+
+    await wait_focus_on(page, "h3", "You can share the anonymised information")
+    assert await page.locator("article.outcome .outcome-kind").text_content() == "You can share"
+    # Answered questions keep their text and show the answer; their buttons are gone.
+    answered = await page.locator("article.kind-question .answered").all_text_contents()
+    assert answered == ["Your answer: No", "Your answer: Yes", "Your answer: No"]
+    assert await page.locator("article.kind-question .choices").count() == 0
+
+    record = (await page.locator(".record pre").text_content()) or ""
+    assert record.startswith("INFORMATION SHARING DECISION RECORD")
+    assert f"1. {FIRST_QUESTION}" in record and "— No" in record
+    assert f"2. {PURPOSE}" in record and "— Yes" in record
+    assert f"3. {IDENTIFIABLE} — No" in record
+    assert "Outcome: You can share the anonymised information" in record
+    assert "No names or identifying details are included in this record." in record
+
+    await tab_to(page, "Copy decision record", limit=30)
+    await page.keyboard.press("Enter")
+    await page.wait_for_function("() => document.querySelector('.copy-status').textContent.startsWith('Copied')")
+    assert await page.evaluate("() => navigator.clipboard.readText()") == record
+
+    await page.screenshot(path=str(artifacts / "web-chat-keyboard.png"), full_page=True)
+    await context.close()
+
+
+async def test_clicking_through_on_a_phone(web_server: WebServer, browser: Any, artifacts: Path) -> None:
+    base = await web_server()
+    context = await browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page = await context.new_page()
+    await page.goto(base + "/")
+    await page.get_by_role("button", name="Walk through the flowchart").click()
+    await page.get_by_role("heading", name=FIRST_QUESTION).wait_for()
+    await page.get_by_role("group", name="Answer").get_by_role("button", name="No", exact=True).click()
+    await page.get_by_role("heading", name=PURPOSE).wait_for()
+    await page.get_by_role("button", name="Explain").click()
+    await page.get_by_role("heading", name=PURPOSE).nth(1).wait_for()  # asked again after the explanation
+    await page.get_by_role("group", name="Answer").last.get_by_role("button", name="No", exact=True).click()
+
+    outcome = page.locator("article.outcome")
+    await outcome.wait_for()
+    assert await outcome.locator(".outcome-kind").text_content() == "Do not share"
+    assert "outcome-do_not_share" in ((await outcome.get_attribute("class")) or "")
+    record = (await page.locator(".record pre").text_content()) or ""
+    assert any(line.strip().startswith(f"2. {PURPOSE}") and line.endswith("— No") for line in record.splitlines())
+    # The explained question was shown twice: neither copy keeps buttons, the one answered shows the answer.
+    questions = page.locator("article.kind-question")
+    assert await questions.count() == 3
+    assert await questions.locator(".choices").count() == 0
+    assert [await questions.nth(i).locator(".answered").all_text_contents() for i in range(3)] == [
+        ["Your answer: No"], [], ["Your answer: No"]]
+
+    # Readable on a phone: nothing wider than the screen, text at least 16px, targets at least 44px.
+    assert await page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    assert await page.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)") >= 16
+    small = await page.evaluate("""() => [...document.querySelectorAll('button')]
+        .filter(b => b.offsetParent && (b.getBoundingClientRect().height < 44 || b.getBoundingClientRect().width < 44))
+        .map(b => b.textContent)""")
+    assert small == []
+    await page.screenshot(path=str(artifacts / "web-chat-phone.png"), full_page=True)
+    await outcome.scroll_into_view_if_needed()
+    await page.screenshot(path=str(artifacts / "web-chat-phone-outcome.png"))
+    await context.close()
+
+
+async def test_typed_text_is_shown_as_text_and_questions_are_answered(web_server: WebServer, browser: Any) -> None:
+    base = await web_server()
+    page = await browser.new_page()
+    await page.goto(base + "/")
+    box = page.get_by_label("Type a message or a question")
+    hostile = '<img src=x onerror="window.__pwned = 1"><b>bold</b>'
+    await box.fill(hostile)
+    await box.press("Enter")
+    await page.locator("article.user").first.wait_for()
+    assert await page.locator("article.user").first.text_content() == hostile
+    await page.locator("article.bot").nth(1).wait_for()
+    assert await page.locator("#log img, #log b").count() == 0
+    assert await page.evaluate("() => window.__pwned") is None
+
+    await box.fill("do I need consent to tell the police?")
+    await box.press("Enter")
+    answer = page.locator("article.kind-answer").last
+    await answer.wait_for()
+    assert (await answer.locator("h3").text_content() or "").strip()
+    assert await answer.locator(".source").count() >= 1
+    # Typing keeps focus in the message box, ready for the next question.
+    assert await focused(page) == "input#message"
+    await page.close()
+
+
+async def test_accessibility_names_contrast_and_visible_focus(web_server: WebServer, browser: Any) -> None:
+    base = await web_server()
+    page = await browser.new_page()
+    await page.goto(base + "/")
+    assert await page.evaluate("() => document.documentElement.lang") == "en-GB"
+    assert await page.get_by_role("main").count() == 1
+    assert await page.get_by_role("heading", level=1).count() == 1
+    assert await page.get_by_role("log", name="Conversation").count() == 1
+    assert await page.get_by_role("textbox", name="Type a message or a question").count() == 1
+
+    # Walk to an outcome so every kind of reply is on the page when it is checked.
+    await page.get_by_role("button", name="Walk through the flowchart").click()
+    await page.get_by_role("heading", name=FIRST_QUESTION).wait_for()
+    await page.get_by_role("button", name="Yes", exact=True).click()
+    await page.locator("article.urgent").first.wait_for()
+    await page.locator(".record pre").wait_for()
+
+    assert await page.evaluate(NAME_PROBLEMS) == []
+    assert await page.evaluate(CONTRAST_FAILURES) == []
+    not_visible = []
+    for handle in await page.locator("a[href], button, input, [tabindex='0']").element_handles():
+        await handle.focus()
+        if not await handle.evaluate(FOCUS_VISIBLE):
+            not_visible.append(await handle.evaluate("el => el.outerHTML.slice(0, 80)"))
+    assert not_visible == []
+    await page.close()
