@@ -18,6 +18,7 @@ Every loop survives Redis going away: it logs once, backs off and carries on whe
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import os
 import socket
@@ -32,6 +33,7 @@ from bot.core.escalation.core import Core
 from bot.core.escalation.delivery import Deliverer
 from bot.core.escalation.queue import Entry
 from bot.core.escalation.readiness import Heartbeat, publish, unreachable_people
+from bot.core.escalation.rota_feed import gap_message
 from bot.core.escalation.timers import audit, tick
 
 log = logging.getLogger("canishare.escalation")
@@ -40,6 +42,11 @@ log = logging.getLogger("canishare.escalation")
 def consumer_name() -> str:
     """A fallback name when no slot can be claimed (no Redis yet): unique, but not stable."""
     return f"{socket.gethostname()}-{os.getpid()}"
+
+
+# The weekly rota-gap message to the leads: Mondays from 09:00, rota time (like OnCall's report).
+GAP_REPORT_WEEKDAY = 0
+GAP_REPORT_TIME = dt.time(9, 0)
 
 
 class DeliveryUnavailable(RuntimeError):
@@ -127,9 +134,31 @@ class EscalationWorker:
                 f"{have}. Set SLACK_BOT_TOKEN and/or the MicrosoftApp* settings so every person on the rota has "
                 "a channel, or give them a slack_user_id / teams_user_id the worker can use.")
 
+    async def gap_report_once(self) -> int:
+        """Monday from 09:00 (rota time), once a week across all workers: tell the leads about gaps.
+
+        Returns how many messages were queued (0: not due, already sent, or no gaps)."""
+        core = self.core
+        now = core.now()
+        local_now = now.astimezone(core.rota.tz)
+        if local_now.weekday() != GAP_REPORT_WEEKDAY or local_now.time() < GAP_REPORT_TIME:
+            return 0
+        year, week, _ = local_now.isocalendar()
+        tag = f"{year}-W{week:02d}"
+        if not await core.client.set(core.keys.gap_report(tag), "1", nx=True, ex=8 * 86400):
+            return 0
+        text, count = gap_message(core.rota, now, covers=await core.covers(), calendar=core.view.calendar_shifts(now))
+        if count == 0:
+            return 0
+        leads = [p for p in core.rota.people if p.role == "safeguarding_lead"]
+        await core.outbox.add([{"k": "gaps", "to": f"person:{p.id}", "week": tag, "text": text} for p in leads])
+        log.info("weekly rota-gap message queued for %d leads (%d gaps)", len(leads), count)
+        return len(leads)
+
     async def audit_once(self) -> dict[str, int]:
         result = await audit(self.core)
         await self.heartbeat()
+        await self.gap_report_once()
         if self.store is not None:
             try:
                 from bot.app import ops

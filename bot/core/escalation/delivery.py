@@ -183,6 +183,8 @@ class Deliverer:
     # --- handling --------------------------------------------------------------------------------
     async def handle(self, message: dict[str, Any]) -> str:
         kind = message.get("k")
+        if kind == "gaps":
+            return await self.gaps(message)
         esc_id = str(message.get("id", ""))
         rec = await self.core.records.load(esc_id) if esc_id else None
         if rec is None:
@@ -286,6 +288,26 @@ class Deliverer:
                     f"(step {int(message.get('step', 0)) + 1}, round {int(message.get('loop', 0)) + 1}).")
         return Note(esc_id=rec.id, text=text, actions=("ack",) if rec.state in (PAGING, UNANSWERED) else (),
                     warning=rec.urgent)
+
+    async def gaps(self, message: dict[str, Any]) -> str:
+        """The weekly rota-gap message to one lead, once per week and platform."""
+        recipient = str(message.get("to", ""))
+        note = Note(esc_id="", text=str(message.get("text", ""))[:2900])
+        sent = 0
+        for platform, address in await self.routes(recipient):
+            key = self.core.keys.sent("gaps", str(message.get("week", "")), f"{recipient}|{platform.name}")
+            if not await self.core.client.set(key, "done", nx=True, ex=SENT_TTL):
+                continue
+            try:
+                await platform.post_note(address, note, f"gaps:{message.get('week')}:{recipient}|{platform.name}")
+            except Permanent as exc:
+                log.warning("rota-gap message not delivered: %s", exc.code)
+                continue
+            except Exception:
+                await self.core.client.delete(key)  # not posted: the retry may post
+                raise
+            sent += 1
+        return "gaps_sent" if sent else "gaps_skipped"
 
     async def update(self, rec: Escalation) -> str:
         cards = await self.core.records.cards(rec.id)

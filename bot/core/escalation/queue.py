@@ -106,6 +106,13 @@ class Outbox:
         self.retention_seconds = retention_seconds
         self._append = client.register_script(_APPEND_IF_RECORD)
 
+    async def add(self, messages: list[dict[str, Any]]) -> None:
+        """Queue messages that belong to no escalation (the weekly rota-gap message)."""
+        pipe = self.client.pipeline(transaction=True)
+        for message in messages:
+            pipe.xadd(self.keys.outbox, {"m": json.dumps(message, separators=(",", ":"))})
+        await pipe.execute()
+
     async def ensure_group(self) -> None:
         try:
             await self.client.xgroup_create(self.keys.outbox, GROUP, id="0", mkstream=True)

@@ -324,6 +324,9 @@ class Keys:
     def dead(self) -> str:
         return f"{self.p}dead"
 
+    def gap_report(self, week: str) -> str:
+        return f"{self.p}gapreport:{week}"
+
     @property
     def covers(self) -> str:
         return f"{self.p}covers"
