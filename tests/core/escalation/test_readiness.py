@@ -158,3 +158,13 @@ async def test_asking_again_while_undeliverable_repeats_the_numbers(esc: Harness
     assert any(isinstance(r, Contacts) and "999" in r.text for r in again)
     await esc.worker.heartbeat()  # a worker is back: no warning any more
     assert len(await esc.raise_()) == 1
+
+
+async def test_worker_says_when_redis_may_lose_escalations(esc: Harness, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    conf = await esc.store.client.config_get("append*")
+    durable = conf.get("appendonly") == "yes" and conf.get("appendfsync") == "always"
+    with caplog.at_level(logging.WARNING, logger="canishare.escalation"):
+        assert await esc.worker.warn_durability() == durable
+    assert any("appendfsync always" in r.getMessage() for r in caplog.records) != durable
