@@ -63,8 +63,10 @@ class QADialog:
             title=entry.title,
             source=source_ref(self.kb, entry.cite),
             options=(*related, CHOICE_FLOWCHART, CHOICE_TALK),
+            law=entry.law,
+            quotes=tuple(quotes_for(self.kb, entry.cites)),
         )
-        return [reply, *quotes_for(self.kb, entry.cites)]
+        return [reply]
 
     def cannot_answer(self) -> list[Reply]:
         return [
