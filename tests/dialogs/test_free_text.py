@@ -123,7 +123,8 @@ async def test_question_while_flowchart_pending_keeps_place(memory_engine: Engin
 # Written after the knowledge files were tuned on ON_TOPIC, and not used for tuning: an honest
 # estimate of how the matcher does on wording nobody has seen. Top-3 is what "did you mean" offers.
 HELD_OUT: list[tuple[str, str]] = [
-    ("the police rang asking about a pupil - can I tell them what I know?", "telling-police"),
+    # A request from the police now has its own answer (what to check, the crime exemption).
+    ("the police rang asking about a pupil - can I tell them what I know?", "police-request"),
     ("we have no data sharing agreement with the health visitor team, can I still share?", "protocol-not-needed"),
     ("how much should i send, the whole file?", "share-securely"),
     ("should I let the family know I've made a referral", "telling-family"),

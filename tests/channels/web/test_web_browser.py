@@ -8,9 +8,9 @@ from typing import Any
 from tests.channels.web.a11y import CONTRAST_FAILURES, FOCUS_VISIBLE, NAME_PROBLEMS
 from tests.channels.web.conftest import WebServer
 
-FIRST_QUESTION = "Is a child in immediate danger"
-PURPOSE = "Is there a clear and legitimate purpose"
-IDENTIFIABLE = "Does the information enable a living person to be identified?"
+FIRST_QUESTION = "Is a child in danger right now"
+PURPOSE = "Do you have a clear, proper reason to share"
+IDENTIFIABLE = "Could anyone work out who this is about from what you would share?"
 
 
 async def focused(page: Any) -> str:
@@ -77,7 +77,7 @@ async def test_keyboard_only_walk_to_an_outcome_and_copy_the_record(web_server: 
     await tab_to(page, "No")
     await page.keyboard.press("Enter")
 
-    await wait_focus_on(page, "h3", "You can share the anonymised information")
+    await wait_focus_on(page, "h3", "You can share it without names")
     assert await page.locator("article.outcome .outcome-kind").text_content() == "You can share"
     # Answered questions keep their text and show the answer; their buttons are gone.
     answered = await page.locator("article.kind-question .answered").all_text_contents()
@@ -89,7 +89,7 @@ async def test_keyboard_only_walk_to_an_outcome_and_copy_the_record(web_server: 
     assert f"1. {FIRST_QUESTION}" in record and "— No" in record
     assert f"2. {PURPOSE}" in record and "— Yes" in record
     assert f"3. {IDENTIFIABLE} — No" in record
-    assert "Outcome: You can share the anonymised information" in record
+    assert "Outcome: You can share it without names" in record
     assert "No names or identifying details are included in this record." in record
 
     await tab_to(page, "Copy decision record", limit=30)

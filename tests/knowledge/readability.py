@@ -4,7 +4,7 @@ Flesch reading ease = 206.835 - 1.015 * (words / sentences) - 84.6 * (syllables 
 syllables counted from pyphen's British English hyphenation dictionary (it ships in the wheel, so
 nothing is fetched at run time). Legal detail (``law``/``basis``) is exempt: it is shown one tap away.
 
-Run ``python -m tests.readability`` to print the distribution (and ``--worst N`` to list the hardest).
+Run ``python -m tests.knowledge.readability`` to print the distribution (and ``--worst N`` to list the hardest).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 import pyphen
 import yaml
 
-DATA = Path(__file__).resolve().parents[1] / "knowledge" / "data"
+DATA = Path(__file__).resolve().parents[2] / "knowledge" / "data"
 
 # Word limits for each kind of default text; Flesch floor for all of them.
 LIMITS = {"answer": 120, "outcome": 80, "question": 25, "explain": 120, "rule": 120, "myth": 120,

@@ -2,14 +2,14 @@
 
 Limits: an answer <= 120 words, a flowchart outcome <= 80, a flowchart question <= 25, and a Flesch
 reading ease >= 60 for all of them (syllables from pyphen's dictionary, offline). The legal detail shown
-one tap away (``law``) is exempt. ``python -m tests.readability --worst 20`` prints the distribution.
+one tap away (``law``) is exempt. ``python -m tests.knowledge.readability --worst 20`` prints the distribution.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.readability import FLESCH_MIN, LIMITS, Measured, default_texts, flesch, report, syllables
+from tests.knowledge.readability import FLESCH_MIN, LIMITS, Measured, default_texts, flesch, report, syllables
 
 TEXTS = default_texts()
 
