@@ -257,7 +257,8 @@ class Layer:
         return "\n\n".join(r.text for r in self.replies if r.text)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "label": self.label, "action": self.action, "text": self.text}
+        return {"id": self.id, "label": self.label, "action": self.action, "text": self.text,
+                "replies": [reply.to_dict() for reply in self.replies]}
 
 
 def _layered_dict(reply: Answer | Outcome) -> dict[str, Any]:
