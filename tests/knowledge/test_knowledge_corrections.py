@@ -242,6 +242,11 @@ def test_seeds_are_shown_as_the_published_document() -> None:
     for sid in ("seed-000", "seed-003"):
         assert KB.sources[sid].shown_as in ("hmg-2008", "dfe-2018")
         assert shown_source(KB, sid).url.startswith("https://")
+    # A quotation checked against a seed says where that wording was found.
+    for table in (KB.rules, KB.myths):
+        for item in table.values():
+            if item.quote is not None and item.quote.source.startswith("seed-"):
+                assert re.search(r"as (reproduced|taught|quoted) in", item.quote.section), item.id
 
 
 def test_quotation_only_when_held_verbatim() -> None:
@@ -263,3 +268,6 @@ def test_superseded_rules_only_when_history_is_asked() -> None:
     assert [q.title.split(":")[0] for q in mixed] == ["Golden rule 1 (2024)"]
     assert len(quotes_for(KB, ["gr2024-1", "gr2018-1"], history=True)) == 2
     assert len(quotes_for(KB, ["gr2008-1", "gr2008-4"])) == 2  # an entry about history keeps its rules
+    for a in A.values():
+        if not a.current:  # an answer about an older edition shows that edition's rules
+            assert a.cites and len(quotes_for(KB, a.cites)) == len(a.cites), a.id
