@@ -154,7 +154,10 @@ class Outcome(Reply):
     def layers(self) -> tuple[Layer, ...]:
         layers: list[Layer] = []
         if self.law or self.quotes:
-            body: tuple[Reply, ...] = ((Text(text=f"Legal basis: {self.law}"),) if self.law else ()) + self.quotes
+            # The outcome's source is its legal citation (articles, schedules): it belongs with the law.
+            where = f"\nSource: {self.source.cite()}" if self.source else ""
+            basis = (Text(text=f"Legal basis: {self.law}{where}"),) if self.law else ()
+            body: tuple[Reply, ...] = basis + self.quotes
             layers.append(Layer(LAW, LAYER_LABELS[LAW], MORE_PREFIX + LAW, body))
         if self.checklist:
             items = Text(text="\n".join(f"• {item}" for item in self.checklist))

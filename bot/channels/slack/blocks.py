@@ -163,8 +163,8 @@ def _answer(reply: Answer) -> list[Block]:
 def _outcome(reply: Outcome) -> list[Block]:
     # The default view: what to do, in plain words. The law, checklist and record are buttons away.
     heading = OUTCOME_HEADINGS.get(reply.outcome, reply.outcome.replace("_", " ").capitalize())
-    blocks = [header(f"{heading}: {reply.title}" if reply.title else heading), *sections(reply.text)]
-    return [*blocks, *source_context(reply)]
+    # Its source is the legal citation, shown with the law.
+    return [header(f"{heading}: {reply.title}" if reply.title else heading), *sections(reply.text)]
 
 
 def layer_choices(reply: Reply) -> tuple[Choice, ...]:

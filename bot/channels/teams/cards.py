@@ -125,7 +125,7 @@ def body_of(reply: Reply, limit: int = MAX_BLOCK_CHARS) -> list[Card]:
             head.append(text_block(reply.title, 300, weight="Bolder"))
         items: list[Card] = [{"type": "Container", "style": OUTCOME_STYLES.get(reply.outcome, "emphasis"),
                               "items": head}, text_block(reply.text, limit)]
-        return items + _source_items(reply) + layers_of(reply.layers, limit)
+        return items + layers_of(reply.layers, limit)  # its source, a legal citation, is shown with the law
     if isinstance(reply, Quote):
         label = reply.title + ("" if reply.verbatim else " (in our words)")
         quoted = f"\u201c{reply.text}\u201d" if reply.verbatim else reply.text

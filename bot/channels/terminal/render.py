@@ -61,7 +61,6 @@ def render(reply: Reply) -> str:
         parts.append("=" * WIDTH)
         parts.append(_wrap(f"{OUTCOME_HEADINGS.get(reply.outcome, reply.outcome.upper())}: {reply.title}"))
         parts.append(_wrap(reply.text))
-        parts.append(_source_line(reply))
         parts.append(more_line(reply.layers))
     elif isinstance(reply, Quote):
         mark = "" if reply.verbatim else " (in our words)"

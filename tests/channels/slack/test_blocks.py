@@ -203,10 +203,14 @@ def test_the_fallback_text_is_never_empty_and_never_ends_in_half_an_entity() -> 
 
 
 def test_quotes_and_answers_show_their_source_with_the_edition() -> None:
-    for reply in (LONGEST["quote"], LONGEST["answer"], LONGEST["outcome"]):
+    for reply in (LONGEST["quote"], LONGEST["answer"]):
         shown = visible(render_reply(reply, CODEC))
         assert "Source: <https://www.gov.uk/" in shown
         assert "(May 2024)" in shown and "superseded" in shown
+    # An outcome's source is its legal citation: it is shown with the law, one click away.
+    law = LONGEST["outcome"].layers[0]
+    shown = visible(layer_blocks(law.label, law.replies, CODEC))
+    assert "Source: " in shown and "(May 2024)" in shown
 
 
 def test_questions_offer_every_choice_as_a_button_with_unique_action_ids() -> None:

@@ -204,8 +204,7 @@
         article.appendChild(el("p", "outcome-kind", OUTCOME_HEADINGS[reply.outcome] || "Outcome"));
         focus = heading(article, reply.title);
         addText(article, reply.text);
-        addSource(article, reply.source);
-        addLayers(article, reply, n);
+        addLayers(article, reply, n);  // its source, a legal citation, is shown with the law
         break;
       case "quote":
         var figure = el("figure");
