@@ -221,9 +221,10 @@ OUTCOME_HEIGHTS = """() => {
   const summaries = [...outcome.querySelectorAll("details.layer > summary")];
   const folded = summaries[summaries.length - 1].getBoundingClientRect().bottom - top;
   const text = outcome.innerText;
+  const page = document.documentElement.scrollHeight;
   outcome.querySelectorAll("details.layer").forEach(d => { d.open = true; });
   return {folded, unfolded: outcome.getBoundingClientRect().height, words: text.split(/\\s+/).filter(Boolean).length,
-          summaries: summaries.map(s => s.textContent)};
+          summaries: summaries.map(s => s.textContent), page, page_unfolded: document.documentElement.scrollHeight};
 }"""
 
 
