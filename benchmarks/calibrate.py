@@ -45,7 +45,7 @@ def main() -> None:
             train = [r for j, f in enumerate(cut) if j != i for r in f]
             m = Matcher(kb, embedder=parts.qa.matcher.embedder,
                         learned=[(r["id"], r["text"]) for r in learned_rows(train)])
-            qa = QADialog(kb, m, urgent_examples=parts.qa.urgency_examples)
+            qa = QADialog(kb, m)
             for r in held:
                 red = parts.guard.redact(r["text"]).redacted
                 matches = m.search(red, k=6)

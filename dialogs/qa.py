@@ -20,7 +20,7 @@ from dialogs import intents
 from dialogs.advice import compatible, direction_of
 from dialogs.messages import Answer, Choice, Menu, Notice, Reply, Text
 from dialogs.sources import quotes_for, source_ref
-from dialogs.urgent import Example, UrgencyDetector, load_examples
+from dialogs.urgent import UrgencyDetector
 from knowledge.loader import Knowledge
 from knowledge.search import Item, Match, Matcher, words
 
@@ -70,12 +70,11 @@ class QADialog:
     CASE_WORDS = 18  # a description of a case is longer than a question
     OFF_COS = 0.6  # this close to a known off-topic message, and closer than to any item: out of scope
 
-    def __init__(self, kb: Knowledge, matcher: Matcher, urgent_examples: tuple[Example, ...] = ()) -> None:
+    def __init__(self, kb: Knowledge, matcher: Matcher) -> None:
         self.kb = kb
         self.matcher = matcher
         self.items: dict[str, Item] = matcher.items
-        self.urgency_examples = urgent_examples or default_urgent_examples(matcher)
-        self.urgency = UrgencyDetector(matcher.vector, self.urgency_examples)
+        self.urgency = UrgencyDetector(matcher.vector)
 
     # --- understanding ---------------------------------------------------------------------------
     def best_urgent(self, text: str) -> bool:
@@ -199,15 +198,3 @@ class QADialog:
 
     def is_entry(self, entry_id: str) -> bool:
         return entry_id in self.items
-
-
-def default_urgent_examples(matcher: Matcher) -> tuple[Example, ...]:
-    """Labelled examples for the meaning-based urgency check: the knowledge base's own urgent phrasings
-    against its ordinary ones, plus the tuning part of the urgency data set when it ships with the code."""
-    examples: list[Example] = []
-    for item in matcher.items.values():
-        if item.kind == "answer":
-            for q in item.questions:
-                examples.append(Example(q, item.urgent))
-    examples.extend(load_examples())
-    return tuple(examples)
