@@ -64,6 +64,7 @@ class QADialog:
     # Below LOW: out of scope. The best off-topic tuning message scored 0.425, bar one that the off-topic
     # neighbours catch; the on-topic ones start at 0.453.
     LOW = 0.445
+    COS_RESCUE, LOW_RESCUE = 0.70, 0.40  # no off-topic tuning message came within 0.06 of this cosine
     CLEAR = 0.06  # gap to the runner-up for a plain answer
     TIE = 0.012  # gap under which two candidates are truly tied
     TIE_MIN = 0.55  # ... and both this good
@@ -116,9 +117,13 @@ class QADialog:
 
     def policy(self, matches: list[Match], off: float, pickable: bool) -> Decision:
         """The answer policy on the matcher's ranked scores and the off-topic similarity."""
-        if not matches or matches[0].score < self.LOW:
-            return Decision(CANNOT, matches=tuple(matches))
+        if not matches:
+            return Decision(CANNOT)
         top = matches[0]
+        # A short question in other words than the knowledge base's ("what if the parents say no") can be
+        # close in meaning with few shared words: a high cosine rescues a fused score just under LOW.
+        if top.score < self.LOW and not (top.cos >= self.COS_RESCUE and top.score >= self.LOW_RESCUE):
+            return Decision(CANNOT, matches=tuple(matches))
         if off >= self.OFF_COS and off > top.cos:
             return Decision(CANNOT, matches=tuple(matches))
         rest = matches[1:]

@@ -57,10 +57,10 @@ def test_off_topic_always_refused(understander: Understander) -> None:
 def test_urgent_recall_and_false_alarms(understander: Understander) -> None:
     f = score_urgent(understander, load("urgent.jsonl", "test"))
     assert f.urgent > 0 and f.calm > 0
-    # Target: recall 100%, false alarms <= 3%. Measured 63/85 (74.1%) and 14/83 (16.9%) on the test part,
+    # Target: recall 100%, false alarms <= 3%. Measured 73/85 (85.9%) and 15/83 (18.1%) on the test part,
     # against 103/103 and 0/102 on the tuning part: the rules and the model generalise far less than hoped.
-    assert f.caught >= 63, (f.caught, f.urgent)
-    assert f.false_alarms <= 14, (f.false_alarms, f.calm)
+    assert f.caught >= 73, (f.caught, f.urgent)
+    assert f.false_alarms <= 15, (f.false_alarms, f.calm)
 
 
 def test_cases_advised_the_right_way(understander: Understander) -> None:
@@ -78,7 +78,7 @@ def test_one_shot_ask_never_offers_an_unpickable_menu(understander: Understander
 
 async def test_child_in_danger_gets_act_now_first(memory_engine: Engine) -> None:
     """Through the engine (privacy guard, urgency check, router): when the act-now reply is given it comes
-    first, with 999. Target: every child-in-danger message; measured 63 of 85 on the test part."""
+    first, with 999. Target: every child-in-danger message; measured 73 of 85 on the test part."""
     danger = [r["text"] for r in load("urgent.jsonl", "test") if r["urgent"]]
     danger += [r["text"] for r in load("questions.jsonl", "test") if r["kind"] == "urgent"]
     assert danger
@@ -89,4 +89,4 @@ async def test_child_in_danger_gets_act_now_first(memory_engine: Engine) -> None
         if urgent:
             assert urgent[0] == 0 and "999" in replies[0].text
             first += 1
-    assert first >= 63, first
+    assert first >= 73, first
