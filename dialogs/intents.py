@@ -14,6 +14,8 @@ YES, NO, NOT_SURE, EXPLAIN, BACK, RESTART, HELP, TALK, START, EDITION = (
     "yes", "no", "not_sure", "explain", "back", "restart", "help", "talk", "start", "edition",
 )
 QUIZ, QUIZ_TEAM = "quiz:start", "quiz:team"  # issue 8: choice ids of dialogs.quiz
+# The layers of an outcome kept one tap away (dialogs.messages.Layer); typed, they ask for the last outcome's.
+MORE_LAW, MORE_CHECKLIST, MORE_RECORD = "more:law", "more:checklist", "more:record"
 
 _PHRASES: dict[str, tuple[str, ...]] = {
     YES: ("y", "yes", "yeah", "yep", "yup", "ya", "yes i do", "yes there is", "yes it is", "yes it does",
@@ -42,6 +44,10 @@ _PHRASES: dict[str, tuple[str, ...]] = {
     QUIZ: ("quiz", "quiz me", "start quiz", "start the quiz", "take the quiz", "take a quiz", "test me",
            "a quiz", "new quiz", "another quiz"),
     QUIZ_TEAM: ("quiz team", "team quiz", "start team quiz"),
+    MORE_LAW: ("law", "the law", "show the law", "show law", "legal basis", "what's the law", "whats the law"),
+    MORE_CHECKLIST: ("checklist", "the checklist", "show the checklist", "before you share"),
+    MORE_RECORD: ("record", "full record", "the record", "show the record", "decision record",
+                  "show the full record", "show record"),
 }
 
 _LOOKUP: dict[str, str] = {phrase: intent for intent, phrases in _PHRASES.items() for phrase in phrases}

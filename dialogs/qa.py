@@ -188,10 +188,11 @@ class QADialog:
             title=item.title,
             source=source_ref(self.kb, item.cite) if item.cite is not None else None,
             options=(*related, CHOICE_FLOWCHART, CHOICE_TALK),
+            law=item.law,
+            quotes=tuple(quotes_for(self.kb, item.cites)) if item.kind == "answer" else (),
         ))
+        # Local first: a pack's paragraph on this answer is shown with it, under its own citation.
         replies.extend(local_quotes(self.kb, item.id))
-        if item.kind == "answer":
-            replies.extend(quotes_for(self.kb, item.cites))
         return replies
 
     def cannot_answer(self) -> list[Reply]:

@@ -15,6 +15,7 @@ from bot.core.config import OrgConfig
 from dialogs import intents
 from dialogs.flowchart import FlowchartDialog, Walk
 from dialogs.messages import (
+    MORE_PREFIX,
     Choice,
     Contacts,
     EscalationRequest,
@@ -211,6 +212,8 @@ class Router:
             if edition not in self.flowcharts:
                 return [Notice(text="I don't recognise that option."), self.edition_menu(state)], state
             return self.begin(state, inp.now, edition)
+        if intent is not None and intent.startswith(MORE_PREFIX):
+            return self.more(intent[len(MORE_PREFIX):], walk, inp.now, state), state
         if intent is not None and intent.startswith(ASK_PREFIX):
             entry = intent[len(ASK_PREFIX):]
             if not self.qa.is_entry(entry):
@@ -267,6 +270,24 @@ class Router:
             walk_replies, new = self.begin(state, inp.now)
             return [*replies, Text(text="To check your situation one question at a time:"), *walk_replies], new
         return replies, state
+
+    def more(self, wanted: str, walk: Walk | None, now: dt.datetime, state: State) -> list[Reply]:
+        """A layer kept one tap away: an answer's law (``law:<entry>``), or the law, checklist or full record
+        of the outcome this walk reached. Stale refs were refused before this point."""
+        layer_id, _, entry = wanted.partition(":")
+        if entry:
+            if not self.qa.is_entry(entry):
+                return [Notice(text="I don't recognise that option."), *self.current_question(state)]
+            layers = [layer for reply in self.qa.answer(entry) for layer in getattr(reply, "layers", ())]
+            layer = next((item for item in layers if item.id == layer_id), None)
+        elif walk is None or self.dialog_for(walk).concluded(walk) is None:
+            return [Notice(text="There's no outcome to show that for yet: it comes at the end of the flowchart."),
+                    *self.current_question(state)]
+        else:
+            layer = self.dialog_for(walk).layer(walk, layer_id, now)
+        if layer is None:
+            return [Notice(text="There's nothing more of that kind to show here."), *self.current_question(state)]
+        return list(layer.replies)
 
     def privacy_choice(self, action: str, inp: Input, state: State) -> tuple[list[Reply], State]:
         pending = state.get("pr")

@@ -90,8 +90,10 @@ async def test_every_combination_reaches_the_guidance_outcome(memory_engine: Eng
             assert outcomes[0].checklist, "a share outcome lists the sharing checklist"
         if outcomes[0].outcome == "urgent":
             assert isinstance(replies[1], Urgent) or any(isinstance(r, Urgent) for r in replies)
-        assert any(isinstance(r, Quote) and r.source is not None for r in replies), "outcome quotes a rule"
-        record = next(r for r in replies if isinstance(r, Record))
+        # Layered: the quotations and the decision record travel with the outcome, one tap away.
+        assert any(isinstance(q, Quote) and q.source is not None for q in outcomes[0].quotes), "outcome quotes a rule"
+        record = outcomes[0].record
+        assert isinstance(record, Record)
         assert record.text.count(" — Yes") + record.text.count(" — No") == len(asked)
 
 
@@ -109,7 +111,7 @@ async def test_historical_edition_is_labelled_everywhere(memory_engine: Engine):
         answer = "no" if qs[-1].node in ("consent", "statutory") else "yes"
         replies = await memory_engine.handle(Turn(channel="terminal", user_id="h", action=answer, ref=qs[-1].ref))
     assert seen == 6
-    record = next(r for r in replies if isinstance(r, Record))
+    record = next(r for r in replies if isinstance(r, Outcome)).record
     assert "istoric" in record.text
 
 
