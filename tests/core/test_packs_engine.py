@@ -14,7 +14,7 @@ from bot.core.engine import Engine, build_parts
 from bot.core.report import Report, render_text
 from bot.core.store import MemoryStore
 from dialogs.flowchart import FlowchartDialog, Walk
-from dialogs.messages import Answer, Quote, Record, Urgent
+from dialogs.messages import Answer, Outcome, Quote, Record, Urgent
 from dialogs.turn import Turn
 from knowledge.packs import knowledge_with
 from tests.conftest import FIXED_NOW, TEST_HASH_KEY
@@ -65,7 +65,9 @@ def test_the_decision_record_names_the_local_policy_and_edition(pack_engine: Eng
     outcome = next(o for o in chart.outcomes if o.id == "share_without_consent")
     walk = Walk(edition="current", node=chart.start, started=0.0)
     replies = dialog.conclude(walk, outcome, _dt.datetime(2026, 12, 5, 9, 0, tzinfo=_dt.UTC))
-    [record] = [r for r in replies if isinstance(r, Record)]
+    [shown] = [r for r in replies if isinstance(r, Outcome)]
+    record = shown.record
+    assert isinstance(record, Record)
     assert "Local policy relied on: Information Sharing Policy (Derby and Derbyshire Safeguarding Children " \
            "Boards), 2019 edition, written on the July 2018 national advice" in record.text
     assert any(isinstance(r, Quote) and r.source and r.source.pack == "example-local" for r in replies)
