@@ -9,9 +9,10 @@ input, instead of being repeated in every state.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
-from bot.core.config import OrgConfig
 from dialogs import intents
 from dialogs.flowchart import FlowchartDialog, Walk
 from dialogs.messages import (
@@ -32,6 +33,24 @@ from dialogs.quiz import STATE as QUIZ_STATE
 from dialogs.quiz import QuizDialog
 
 State = dict  # compact JSON saved by the store
+
+
+class Contact(Protocol):
+    @property
+    def label(self) -> str: ...
+    @property
+    def number(self) -> str: ...
+
+
+class RouterConfig(Protocol):
+    """The part of the organisation's configuration the router reads (the core's OrgConfig provides it)."""
+
+    @property
+    def urgent_contacts(self) -> Sequence[Contact]: ...
+    @property
+    def childrens_social_care(self) -> Contact | None: ...
+    @property
+    def default_edition(self) -> str: ...
 
 PRIVACY_USE = "privacy:use"
 PRIVACY_EDIT = "privacy:edit"
@@ -68,11 +87,12 @@ class Input:
 
 
 class Router:
-    def __init__(self, config: OrgConfig, flowcharts: dict[str, FlowchartDialog], qa: QADialog) -> None:
+    def __init__(self, config: RouterConfig, flowcharts: dict[str, FlowchartDialog], qa: QADialog,
+                 quiz: QuizDialog) -> None:
         self.config = config
         self.flowcharts = flowcharts
         self.qa = qa
-        self.quiz = QuizDialog(qa.kb, config.quiz.questions)  # issue 8
+        self.quiz = quiz
 
     # --- helpers -------------------------------------------------------------------------------
     def contacts(self) -> Contacts:

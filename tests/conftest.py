@@ -221,7 +221,7 @@ import datetime as _dt  # noqa: E402
 
 from bot.core.config import OrgConfig  # noqa: E402
 from bot.core.engine import Engine, Parts, build_parts  # noqa: E402
-from bot.core.store import MemoryStore  # noqa: E402
+from bot.storage.memory import MemoryStore  # noqa: E402
 
 FIXED_NOW = _dt.datetime(2026, 11, 21, 14, 5, tzinfo=_dt.UTC)
 TEST_HASH_KEY = "test-hash-key"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.core.settings import Settings
-from bot.core.store import MemoryStore, Store
+from bot.core.store import Store
+from bot.storage.memory import MemoryStore
 
 
 def build_store(settings: Settings) -> Store:

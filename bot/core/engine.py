@@ -28,6 +28,7 @@ from dialogs.flowchart import FlowchartDialog
 from dialogs.intents import intent_of
 from dialogs.messages import EscalationRequest, Notice, Outcome, Reply, Text
 from dialogs.qa import QADialog
+from dialogs.quiz import QuizDialog
 from dialogs.router import Input, Router
 from dialogs.turn import Turn, clean_text
 from dialogs.urgent import is_urgent
@@ -58,7 +59,8 @@ def build_parts(config: OrgConfig, kb: Knowledge | None = None, guard: PrivacyGu
     kb = kb or default_knowledge()
     flowcharts = {ed: FlowchartDialog(kb, chart, tz=config.timezone) for ed, chart in kb.flowcharts.items()}
     qa = QADialog(kb, Matcher(kb))
-    return Parts(kb=kb, config=config, router=Router(config, flowcharts, qa), qa=qa, guard=guard or get_guard())
+    router = Router(config, flowcharts, qa, QuizDialog(kb, config.quiz.questions))
+    return Parts(kb=kb, config=config, router=router, qa=qa, guard=guard or get_guard())
 
 
 class Escalator(Protocol):

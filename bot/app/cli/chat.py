@@ -8,7 +8,7 @@ from bot.channels.terminal.render import pick_choice, render, to_json_line
 from bot.core.config import OrgConfig
 from bot.core.engine import build_engine
 from bot.core.settings import get_settings
-from bot.core.store import MemoryStore
+from bot.storage.memory import MemoryStore
 from dialogs import intents
 from dialogs.messages import Choice, Question, Reply
 from dialogs.turn import Turn

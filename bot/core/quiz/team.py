@@ -26,8 +26,8 @@ from zoneinfo import ZoneInfo
 
 from bot.core import stats
 from bot.core.config import OrgConfig
+from bot.core.quiz.backend import TeamBackend, answers_key, closed_key, meta_key
 from bot.core.store import Store
-from bot.storage.quiz_backend import TeamBackend, answers_key, closed_key, meta_key
 from dialogs.messages import Answer, Choice, Menu, Notice, Reply, Text
 from dialogs.quiz import LETTERS, QuizDialog, option_label, right_label
 from knowledge.loader import Knowledge
@@ -317,9 +317,7 @@ def team_quiz_for(services: Any) -> TeamQuiz:
     existing = services.extras.get("quiz.team")
     if isinstance(existing, TeamQuiz):
         return existing
-    from bot.storage.quiz_backend import backend_for
-
-    team = TeamQuiz(kb=services.parts.kb, config=services.config, backend=backend_for(services.store),
+    team = TeamQuiz(kb=services.parts.kb, config=services.config, backend=services.store.team_backend(),
                     store=services.store, hash_key=services.settings.hash_key)
     services.extras["quiz.team"] = team
     return team

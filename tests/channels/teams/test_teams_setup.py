@@ -23,7 +23,7 @@ from bot.channels.teams.references import tenant_of
 from bot.core.config import OrgConfig
 from bot.core.engine import Parts
 from bot.core.services import Services
-from bot.core.store import MemoryStore
+from bot.storage.memory import MemoryStore
 from bot.testing.teams import APP_ID, TENANT, make_settings, personal_message
 
 REPO = Path(__file__).resolve().parents[3]

@@ -23,7 +23,8 @@ from bot.channels import web
 from bot.core.engine import Engine, Parts
 from bot.core.services import Services
 from bot.core.settings import Settings
-from bot.core.store import MemoryStore, Store
+from bot.core.store import Store
+from bot.storage.memory import MemoryStore
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -23,7 +23,7 @@ from bot.core.engine import Engine, Parts
 from bot.core.report import percentile, render_png
 from bot.core.services import Services
 from bot.core.settings import get_settings
-from bot.core.store import MemoryStore
+from bot.storage.memory import MemoryStore
 from bot.storage.redis_store import RedisStore
 from bot.testing.fake_slack import FakeSlack
 from dialogs.turn import Turn

@@ -77,7 +77,7 @@ async def test_nothing_is_said_to_be_sent_unless_it_was_written(esc: Harness) ->
 
 
 async def test_no_rota_means_not_configured(parts) -> None:  # type: ignore[no-untyped-def]
-    from bot.core.store import MemoryStore
+    from bot.storage.memory import MemoryStore
 
     engine = Engine(parts, MemoryStore(), HASH_KEY)
     replies = await engine.handle(Turn("terminal", "me", text="talk to someone"))

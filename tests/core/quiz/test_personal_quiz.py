@@ -8,7 +8,7 @@ import datetime as dt
 from bot.core.engine import Engine, Parts
 from bot.core.identity import user_hash
 from bot.core.quiz.progress import progress_key
-from bot.core.store import MemoryStore
+from bot.storage.memory import MemoryStore
 from bot.storage.redis_store import RedisStore
 from dialogs import quiz
 from dialogs.messages import Answer, Menu, Notice, Progress, Question, Reply, Text

@@ -19,8 +19,8 @@ from bot.core.quiz.config import QuizConfig, QuizSlot
 from bot.core.quiz.team import Results, TeamQuiz, team_choice
 from bot.core.services import Services
 from bot.core.settings import Settings
-from bot.core.store import MemoryStore
-from bot.storage.quiz_backend import MemoryTeamBackend, RedisTeamBackend
+from bot.storage.memory import MemoryStore, MemoryTeamBackend
+from bot.storage.quiz_backend import RedisTeamBackend
 from bot.storage.redis_store import RedisStore
 from dialogs.messages import Reply
 

@@ -6,8 +6,8 @@ import datetime as dt
 import html
 import json
 
+from bot.core.quiz.backend import meta_key
 from bot.core.quiz.team import parse_team_choice, team_quiz_for
-from bot.storage.quiz_backend import meta_key
 from bot.testing.fake_slack import Message, visible
 from dialogs import quiz
 from knowledge.loader import default_knowledge

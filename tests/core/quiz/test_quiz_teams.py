@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.core.quiz.backend import meta_key
 from bot.core.quiz.team import parse_team_choice, team_quiz_for
-from bot.storage.quiz_backend import meta_key
 from bot.testing.teams import (
     CHANNEL_CONV,
     PERSONAL_CONV,
