@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.config import OrgConfig
-from bot.core.engine import Engine, Parts, build_parts
+from bot.core.engine import Engine
+from bot.core.parts import Parts, build_parts
 from bot.core.store import Store
 from bot.storage.memory import MemoryStore
 from dialogs.messages import Question

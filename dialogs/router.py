@@ -27,12 +27,10 @@ from dialogs.messages import (
     Reply,
     Text,
     Urgent,
+    contacts_reply,
 )
 from dialogs.qa import ASK_PREFIX, QADialog
-from dialogs.quiz import STATE as QUIZ_STATE
-from dialogs.quiz import QuizDialog
-
-State = dict  # compact JSON saved by the store
+from dialogs.state import SideDialog, State, UserState
 
 
 class Contact(Protocol):
@@ -88,17 +86,22 @@ class Input:
 
 class Router:
     def __init__(self, config: RouterConfig, flowcharts: dict[str, FlowchartDialog], qa: QADialog,
-                 quiz: QuizDialog) -> None:
+                 side: Sequence[SideDialog] = ()) -> None:
         self.config = config
         self.flowcharts = flowcharts
         self.qa = qa
-        self.quiz = quiz
+        self.side = tuple(side)  # dialogs that may take a turn before the flowchart (the quiz)
+        self.user_slots = tuple(slot for dialog in self.side for slot in dialog.user_slots)
+
+    # --- user state ------------------------------------------------------------------------------
+    def user_state_wanted(self, action: str | None, text: str, state: State) -> tuple[str, ...]:
+        """The user state slots this input may read or write (the engine loads only these)."""
+        return tuple(slot for dialog in self.side if dialog.needs_user_state(action, text, state)
+                     for slot in dialog.user_slots)
 
     # --- helpers -------------------------------------------------------------------------------
     def contacts(self) -> Contacts:
-        pairs = tuple((c.label, c.number) for c in self.config.urgent_contacts)
-        return Contacts(text="Who to contact:\n" + "\n".join(f"• {label}: {number}" for label, number in pairs),
-                        contacts=pairs)
+        return contacts_reply((c.label, c.number) for c in self.config.urgent_contacts)
 
     def urgent_replies(self) -> list[Reply]:
         pairs = tuple((c.label, c.number) for c in self.config.urgent_contacts)
@@ -134,7 +137,8 @@ class Router:
     def begin(self, state: State, now: dt.datetime, edition: str | None = None) -> tuple[list[Reply], State]:
         edition = edition or self.edition(state)
         replies, walk = self.flowcharts[edition].begin(started=now.timestamp())
-        new = {k: v for k, v in state.items() if k not in ("w", "pr", QUIZ_STATE)}
+        owned = {dialog.state_key for dialog in self.side}
+        new = {k: v for k, v in state.items() if k not in ("w", "pr") and k not in owned}
         new["w"] = walk.to_json()
         if edition != self.config.default_edition:
             new["e"] = edition
@@ -143,9 +147,10 @@ class Router:
         return replies, new
 
     def current_question(self, state: State) -> list[Reply]:
-        quiz = self.quiz.session_of(state)  # issue 8: a quiz question waiting comes first
-        if quiz is not None:
-            return [self.quiz.question(quiz)]
+        for dialog in self.side:  # a side dialog's question waiting comes first
+            waiting = dialog.waiting(state)
+            if waiting is not None:
+                return [waiting]
         walk = self.walk_of(state)
         if walk is not None and self.dialog_for(walk).pending(walk):
             return [self.dialog_for(walk).question(walk)]
@@ -165,7 +170,19 @@ class Router:
                 *self.current_question(state)]
 
     # --- the one pre-dispatch step -------------------------------------------------------------
-    def route(self, inp: Input, state: State) -> tuple[list[Reply], State]:
+    def route(self, inp: Input, state: State, user: UserState | None = None) -> tuple[list[Reply], State, UserState]:
+        """Replies, the new conversation state and the user state slots after this turn.
+
+        The user state slots are lent to the dialogs under their names for the turn, and taken
+        out again, so the conversation state saved never carries them.
+        """
+        lent = {**state, **(user or {})}
+        replies, routed = self._route(inp, lent)
+        slots = set(self.user_slots)
+        return (replies, {k: v for k, v in routed.items() if k not in slots},
+                {k: v for k, v in routed.items() if k in slots})
+
+    def _route(self, inp: Input, state: State) -> tuple[list[Reply], State]:
         lead: list[Reply] = self.urgent_replies() if inp.urgent else []
         if inp.urgent:
             # The message was a danger signal, not an answer: say act now and what else can be done.
@@ -199,10 +216,9 @@ class Router:
         action = inp.action
         if action in (PRIVACY_USE, PRIVACY_EDIT, PRIVACY_ALLOW):
             return self.privacy_choice(action, inp, state)
-        # --- quiz (issue 8): quiz choice ids, "quiz", and typed answers to a waiting quiz question
-        if self.quiz.wants(action, inp.text, state):
-            return self.quiz.handle(action, inp.text, inp.ref, state, inp.now)
-        # --- end quiz
+        for dialog in self.side:  # the quiz: its buttons, "quiz", typed answers to a waiting question
+            if dialog.wants(action, inp.text, state):
+                return dialog.handle(action, inp.text, inp.ref, state, inp.now)
         walk = self.walk_of(state)
         if action is not None and inp.ref:
             if walk is None or walk.ref != inp.ref:

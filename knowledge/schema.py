@@ -143,7 +143,7 @@ class Flowchart(Reviewed):
 
 
 class QuizItem(Reviewed):
-    """A true/false or multiple-choice quiz item (issue 8)."""
+    """A true/false or multiple-choice quiz item."""
 
     id: Id
     kind: Literal["true_false", "multiple_choice"]

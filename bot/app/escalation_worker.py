@@ -25,11 +25,14 @@ from typing import Any
 
 from redis import exceptions as rexc
 
+from bot.app import ops
+from bot.app.escalation_wiring import build_deliverer
 from bot.core import metrics
 from bot.core.escalation.core import Core
 from bot.core.escalation.delivery import Deliverer
-from bot.core.escalation.queue import Entry
+from bot.core.escalation.ports import Entry
 from bot.core.escalation.timers import audit, tick
+from bot.core.services import Services
 
 log = logging.getLogger("canishare.escalation")
 
@@ -100,12 +103,7 @@ class EscalationWorker:
     async def audit_once(self) -> dict[str, int]:
         result = await audit(self.core)
         if self.store is not None:
-            try:
-                from bot.app import ops
-
-                await ops.auditor_ran(self.store)
-            except ImportError:
-                pass
+            await ops.auditor_ran(self.store)
         return result
 
     # --- the loops -------------------------------------------------------------------------------
@@ -155,11 +153,10 @@ class EscalationWorker:
         )
 
 
-async def run(services: Any, stop: asyncio.Event) -> None:
+async def run(services: Services, stop: asyncio.Event) -> None:
     """The ``canishare worker`` job (bot/app/worker.py): nothing to do without a rota and Redis."""
-    from bot.app.escalation_wiring import build_deliverer
 
-    service = services.extras.get("escalations")
+    service = services.escalations
     if service is None:
         log.info("escalation worker idle: no rota configured, or no REDIS_URL")
         await stop.wait()

@@ -19,7 +19,6 @@ import datetime as dt
 import logging
 import os
 import time
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
@@ -27,10 +26,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from bot.core import stats
+from bot.core.services import Services
 from bot.core.store import DayStats, Store, StoreUnavailable
-
-if TYPE_CHECKING:
-    from bot.core.services import Services
 
 log = logging.getLogger("canishare.ops")
 

@@ -15,6 +15,11 @@ import signal
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.app.server import build_services
+from bot.core.config import OrgConfig
+from bot.core.services import Services
+from bot.core.settings import Settings
+
 log = logging.getLogger("canishare.worker")
 
 JOB_MODULES = ("bot.app.escalation_worker", "bot.app.quiz_scheduler")
@@ -27,7 +32,7 @@ def jobs(modules: tuple[str, ...] = JOB_MODULES) -> list[tuple[str, Job]]:
     return [(name, importlib.import_module(name).run) for name in modules]
 
 
-async def run_jobs(services: Any, stop: asyncio.Event, selected: list[tuple[str, Job]] | None = None) -> None:
+async def run_jobs(services: Services, stop: asyncio.Event, selected: list[tuple[str, Job]] | None = None) -> None:
     """Run every job until ``stop`` is set. A job that crashes is logged and restarted after a pause."""
 
     async def guarded(name: str, job: Job) -> None:
@@ -48,9 +53,7 @@ async def run_jobs(services: Any, stop: asyncio.Event, selected: list[tuple[str,
     await asyncio.gather(*(guarded(name, job) for name, job in selected))
 
 
-async def main(settings: Any, config: Any, *, dev: bool = False) -> int:
-    from bot.app.server import build_services
-
+async def main(settings: Settings, config: OrgConfig, *, dev: bool = False) -> int:
     services = build_services(settings, config, dev=dev)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

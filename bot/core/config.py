@@ -13,8 +13,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.core.escalation.config import EscalationPolicy, Rota  # issue 7: the ``rota`` and ``escalation`` sections
-from bot.core.quiz.config import QuizConfig  # issue 8: the ``quiz`` section
+from bot.core.escalation.config import EscalationPolicy, Rota  # the ``rota`` and ``escalation`` sections
+from bot.core.quiz.config import QuizConfig  # the ``quiz`` section
 
 
 class ConfigError(ValueError):
@@ -67,11 +67,11 @@ class OrgConfig(_Strict):
     # Local children's social care / MASH number; shown with every urgent answer.
     childrens_social_care: Contact | None = None
     retention: Retention = Retention()
-    # Issue 7: who is paged, and how. Without a rota nobody can be paged (the terminal needs none);
+    # who is paged, and how. Without a rota nobody can be paged (the terminal needs none);
     # with one, ``rota.fallback`` is required (bot/core/escalation/config.py).
     rota: Rota | None = None
     escalation: EscalationPolicy = EscalationPolicy()
-    quiz: QuizConfig = QuizConfig()  # issue 8: personal and team quizzes, schedule
+    quiz: QuizConfig = QuizConfig()  # personal and team quizzes, schedule
 
     @property
     def urgent_contacts(self) -> tuple[Contact, ...]:

@@ -46,11 +46,6 @@ def record_key(user_hash: str, record_id: str) -> str:
     return f"record:{{{user_hash}}}:{record_id}"
 
 
-def user_key_pattern(user_hash: str) -> str:
-    """Glob matching every key held about one user (for ``canishare forget``)."""
-    return f"*:{{{user_hash}}}*"
-
-
 @runtime_checkable
 class Store(Protocol):
     async def load(self, key: str) -> Snapshot:

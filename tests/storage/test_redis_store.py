@@ -1,4 +1,4 @@
-"""RedisStore against a real Redis (issue 3): versions, TTLs, events, forget, prefixes, outages."""
+"""RedisStore against a real Redis: versions, TTLs, events, forget, prefixes, outages."""
 
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ def _last_choices(replies: list[Reply]) -> tuple[tuple[Choice, ...], str | None]
 
 async def run_chat(config: OrgConfig, edition: str | None, as_json: bool, stdin: TextIO, stdout: TextIO) -> int:
     engine = build_engine(config, MemoryStore(), get_settings().hash_key)
-    from bot.app.escalation_wiring import terminal_escalator  # issue 7: a rota and REDIS_URL -> real escalations
+    from bot.app.escalation_wiring import terminal_escalator  # a rota and REDIS_URL -> real escalations
 
     engine.escalator, close_escalations = terminal_escalator(get_settings(), config)
     if not as_json:

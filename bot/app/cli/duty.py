@@ -24,6 +24,7 @@ async def run_duty(at_text: str | None, show_gaps: bool, out=None) -> int:  # ty
     from bot.core.config import load_config
     from bot.core.escalation.rota import gaps
     from bot.core.settings import get_settings
+    from bot.storage.escalation import RedisEscalationBackend
 
     out = out or sys.stdout
     settings = get_settings()
@@ -51,7 +52,8 @@ async def run_duty(at_text: str | None, show_gaps: bool, out=None) -> int:  # ty
 
         store = build_store(settings)
         try:
-            core = Core(store.client, store.prefix, config, view, sealer=Sealer.from_env(settings.hash_key),  # type: ignore[attr-defined]
+            core = Core(RedisEscalationBackend(store.client, store.prefix), config, view,  # type: ignore[attr-defined]
+                        sealer=Sealer.from_env(settings.hash_key),
                         hash_key=settings.hash_key, clock=lambda: at.timestamp())
             covers = await core.covers()
         except Exception as exc:  # the rota from config is still worth showing

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from bot.core.config import OrgConfig
     from bot.core.settings import Settings
 
-NO_TEAMS = "teams.off"  # Services.extras flag: ``--no-teams``
 SHUTDOWN_SECONDS = 15.0
 TEAMS_MODULE = "bot.channels.teams"
 
@@ -54,11 +53,9 @@ async def make_app(settings: Settings, config: OrgConfig, *, socket_mode: bool =
                    no_teams: bool = False) -> web.Application:
     """Built inside the running loop, so the store, the Slack client and the websocket share it."""
     from bot.app.server import build_services, create_app
-    from bot.channels.slack import SOCKET_MODE
 
     services = build_services(settings, config, dev=dev)
-    services.extras[SOCKET_MODE] = socket_mode
-    services.extras[NO_TEAMS] = no_teams
+    services.socket_mode = socket_mode
     return create_app(services, mounts=mounts(no_teams))
 
 

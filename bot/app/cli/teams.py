@@ -1,6 +1,7 @@
 """``canishare teams-package``: build the Teams app package (zip) to sideload or upload.
 
-The package is ``teams/manifest.json`` filled in from settings and flags, plus the two icons.
+The package is ``bot/channels/teams/manifest/manifest.json`` (package data) filled in from settings
+and flags, plus the two icons.
 The app id is ``MicrosoftAppId`` (``--app-id`` overrides), the bot's name comes from
 ``--name`` or ``CANISHARE_BOT_NAME``, and the valid domains (the host serving canishare) from
 ``--domain`` or ``CANISHARE_TEAMS_DOMAINS`` (comma-separated).
@@ -15,12 +16,14 @@ import os
 import re
 import sys
 import zipfile
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from bot import __version__
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[3] / "teams"
+# Package data, so the command works from an installed wheel as well as from a checkout.
+TEMPLATE_DIR = Path(str(resources.files("bot").joinpath("channels", "teams", "manifest")))
 ICONS = ("color.png", "outline.png")
 DEFAULT_NAME = "canishare"
 # Limits from the Teams app manifest schema (v1.17).
@@ -70,7 +73,7 @@ def build_manifest(template: dict[str, Any], app_id: str, name: str, domains: li
     manifest["validDomains"] = domains
     leftover = re.findall(r"\{\{\w+\}\}", json.dumps(manifest))
     if leftover:  # a template edit added a placeholder this command does not know
-        raise PackageError(f"teams/manifest.json has unfilled placeholders: {', '.join(sorted(set(leftover)))}")
+        raise PackageError(f"manifest.json has unfilled placeholders: {', '.join(sorted(set(leftover)))}")
     return manifest
 
 

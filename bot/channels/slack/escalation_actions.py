@@ -16,7 +16,8 @@ import logging
 import re
 from typing import Any
 
-from bot.core.escalation.cards import slack_modal
+from bot.channels.slack.escalation_cards import slack_modal
+from bot.core.escalation.service import EscalationService
 
 log = logging.getLogger("canishare.escalation")
 
@@ -26,10 +27,10 @@ CONTEXT_KEY = "canishare"  # bot.channels.slack.app.CONTEXT_KEY
 NOT_AVAILABLE = "Escalations are not set up here (no rota, or no Redis)."
 
 
-def service_of(context: dict[str, Any]) -> Any:
+def service_of(context: dict[str, Any]) -> EscalationService | None:
     channel = context.get(CONTEXT_KEY)
     services = getattr(channel, "services", None)
-    return getattr(services, "extras", {}).get("escalations") if services is not None else None
+    return services.escalations if services is not None else None
 
 
 def who(body: dict[str, Any]) -> str | None:
@@ -107,7 +108,7 @@ async def on_view(ack: Any, body: dict[str, Any], view: dict[str, Any], context:
 # --- /canishare duty | cover (entries in bot/channels/slack/commands.SUBCOMMANDS) ------------------
 
 async def duty_command(channel: Any, cmd: Any, respond: Any) -> None:
-    service = channel.services.extras.get("escalations")
+    service = channel.services.escalations
     if service is None:
         await respond(text=NOT_AVAILABLE, response_type="ephemeral")
         return
@@ -115,7 +116,7 @@ async def duty_command(channel: Any, cmd: Any, respond: Any) -> None:
 
 
 async def cover_command(channel: Any, cmd: Any, respond: Any) -> None:
-    service = channel.services.extras.get("escalations")
+    service = channel.services.escalations
     if service is None:
         await respond(text=NOT_AVAILABLE, response_type="ephemeral")
         return

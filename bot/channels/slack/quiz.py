@@ -1,4 +1,4 @@
-"""Quizzes in Slack (issue 8). Translation only: the quiz logic is in dialogs.quiz and bot.core.quiz.
+"""Quizzes in Slack. Translation only: the quiz logic is in dialogs.quiz and bot.core.quiz.
 
 * ``/canishare quiz``: a personal quiz in the DM (the engine's quiz dialog, like any conversation);
 * ``/canishare quiz team``: one question posted in this channel with buttons; each click is
@@ -29,7 +29,7 @@ from bot.channels.slack.mrkdwn import neutralise
 from bot.core import metrics
 from bot.core.identity import user_hash
 from bot.core.quiz.config import QuizSlot
-from bot.core.quiz.team import Results, TeamQuiz, team_quiz_for
+from bot.core.quiz.team import Results, TeamQuiz
 from bot.core.settings import Settings
 from dialogs import quiz as personal
 from dialogs.messages import Menu, Notice, Reply
@@ -105,7 +105,7 @@ class SlackQuizPoster:
 
 
 def poster_of(channel: SlackChannel) -> SlackQuizPoster:
-    return SlackQuizPoster.from_channel(channel, team_quiz_for(channel.services))
+    return SlackQuizPoster.from_channel(channel, channel.services.team_quiz())
 
 
 async def ephemeral(channel: SlackChannel, where: str, user: str, reply: Reply) -> None:
@@ -135,7 +135,7 @@ async def quiz_command(channel: SlackChannel, cmd: SlashCommand, respond: AsyncR
 
 
 async def team_command(channel: SlackChannel, cmd: SlashCommand, respond: AsyncRespond, words: list[str]) -> None:
-    team = team_quiz_for(channel.services)
+    team = channel.services.team_quiz()
     poster = poster_of(channel)
     if words and words[0] in ("close", "results", "end", "stop"):
         results = await team.close_in("slack", cmd.channel_id)
@@ -158,7 +158,7 @@ async def team_command(channel: SlackChannel, cmd: SlashCommand, respond: AsyncR
 
 async def leaderboard_command(channel: SlackChannel, cmd: SlashCommand, respond: AsyncRespond,
                               words: list[str]) -> None:
-    team = team_quiz_for(channel.services)
+    team = channel.services.team_quiz()
     if words and words[0] in ("on", "off"):
         reply = await team.set_leaderboard("slack", cmd.channel_id, words[0] == "on")
     else:
@@ -184,7 +184,7 @@ async def team_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any
         await ephemeral(channel, where, user_id, Notice(text="I couldn't check that button, so I haven't "
                                                              "recorded an answer.", level="warning"))
         return
-    team = team_quiz_for(channel.services)
+    team = channel.services.team_quiz()
     member = user_hash(channel.services.settings.hash_key, "slack", f"{team_id}:{user_id}")
     result = await team.answer("slack", member, choice)
     await ephemeral(channel, where, user_id, result.reply)

@@ -7,16 +7,13 @@ told politely that the report is for the safeguarding leads.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from bot.channels.slack.app import SlackChannel
+from bot.channels.slack.commands import SlashCommand
 from bot.core.report import PeriodError, build_report, is_lead, parse_since, render_text
 from bot.core.store import StoreUnavailable
-
-if TYPE_CHECKING:
-    from slack_bolt.context.respond.async_respond import AsyncRespond
-
-    from bot.channels.slack.app import SlackChannel
-    from bot.channels.slack.commands import SlashCommand
 
 log = logging.getLogger("canishare.report")
 

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from bot.channels.common.text import clip
 from dialogs.messages import (
     Answer,
     Choice,
@@ -64,12 +65,8 @@ def escape(text: str) -> str:
     return _BRACES.sub("{\u200b", text).replace("@", "@\u200b")
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def text_block(text: str, limit: int = MAX_BLOCK_CHARS, **props: Any) -> Card:
-    return {"type": "TextBlock", "text": escape(_cut(text, limit)), "wrap": True, **props}
+    return {"type": "TextBlock", "text": escape(clip(text, limit)), "wrap": True, **props}
 
 
 def heading(text: str, **props: Any) -> Card:
@@ -81,7 +78,7 @@ def submit(choice: Choice, ref: str = "") -> Card:
     if ref:
         data["r"] = ref
     # Button titles are not markdown in Teams, so they are cut but not escaped.
-    return {"type": "Action.Submit", "title": _cut(choice.label, MAX_LABEL_CHARS), "data": data}
+    return {"type": "Action.Submit", "title": clip(choice.label, MAX_LABEL_CHARS), "data": data}
 
 
 def _source_items(reply: Reply) -> list[Card]:
@@ -99,7 +96,7 @@ def _source_actions(reply: Reply) -> list[Card]:
 
 
 def _facts(pairs: Iterable[tuple[str, str]]) -> Card:
-    return {"type": "FactSet", "facts": [{"title": escape(_cut(label, 200)), "value": escape(_cut(value, 200))}
+    return {"type": "FactSet", "facts": [{"title": escape(clip(label, 200)), "value": escape(clip(value, 200))}
                                          for label, value in pairs]}
 
 
@@ -174,7 +171,7 @@ def actions_of(choices: Sequence[Choice], ref: str) -> list[Card]:
 
 def assemble(reply: Reply, body: list[Card], buttons: list[Card]) -> Card:
     card: Card = {"type": "AdaptiveCard", "$schema": SCHEMA_URL, "version": CARD_VERSION,
-                  "fallbackText": _cut(reply.text, 2000) or "canishare", "body": body}
+                  "fallbackText": clip(reply.text, 2000) or "canishare", "body": body}
     body[0]["id"] = f"canishare-{reply.kind}"  # lets tests and logs tell cards apart by kind
     if len(buttons) <= TOP_LEVEL_ACTIONS:
         if buttons:
@@ -215,5 +212,5 @@ def attachment(card: Card) -> dict[str, Any]:
 def summary_of(reply: Reply) -> str:
     """A one-line preview for notifications and the chat list."""
     first = reply.text.strip().split("\n", 1)[0]
-    return _cut(first, 120)
+    return clip(first, 120)
 

@@ -16,6 +16,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from bot.core.escalation.service import EscalationService
+
 ACTIONS = ("ack", "still", "reply", "resolve", "handover", "preply")
 DUTY = re.compile(r"^\s*(who'?s|who is)\s+on\s+(duty|call)(\s+now)?\s*\??\s*$", re.I)
 COVER = re.compile(r"^\s*cover\s+(.+)$", re.I)
@@ -33,7 +35,7 @@ def _str(value: dict[str, Any], key: str) -> str:
     return raw[:MAX_FIELD] if isinstance(raw, str) else ""
 
 
-async def handle(service: Any, user_ids: Sequence[str], value: Any, text: Any) -> str | None:
+async def handle(service: EscalationService | None, user_ids: Sequence[str], value: Any, text: Any) -> str | None:
     """The answer to a Teams message that belongs to escalations, or None to pass it to the engine."""
     if not is_ours(value, text) or not user_ids:
         return None

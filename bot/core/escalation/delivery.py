@@ -187,21 +187,20 @@ class Deliverer:
                     send: Any) -> dict[str, Any] | None:
         """Run ``send(key)`` once per (escalation, n, recipient, platform); None if done before."""
         key = f"{rec.id}:{n}:{recipient}|{platform.name}"
-        sent_key = self.core.keys.sent(rec.id, n, f"{recipient}|{platform.name}")
-        client = self.core.client
+        target = f"{recipient}|{platform.name}"
+        backend = self.core.backend
         # Wall-clock time (not the service clock): it bounds the platform-side search in find().
-        claimed = await client.set(sent_key, f"pending:{time.time():.3f}", nx=True, ex=SENT_TTL)
-        if not claimed:
-            state = (await client.get(sent_key) or b"").decode()
+        state = await backend.claim_send(rec.id, n, target, f"pending:{time.time():.3f}", SENT_TTL)
+        if state is not None:
             if state == "done":
                 return None
             since = float(state.partition(":")[2] or 0) or None
             found = await platform.find(address, key, since)  # an earlier attempt died mid-way: did it post?
             if found is not None:
-                await client.set(sent_key, "done", ex=SENT_TTL)
+                await backend.mark_sent(rec.id, n, target, SENT_TTL)
                 return found
         ref = await send(key)
-        await client.set(sent_key, "done", ex=SENT_TTL)
+        await backend.mark_sent(rec.id, n, target, SENT_TTL)
         return ref
 
     async def page(self, rec: Escalation, message: dict[str, Any]) -> str:
@@ -332,11 +331,11 @@ class Deliverer:
         status = "sent"
         if platform is None or address is None:
             # Terminal or web: no push. Keep it (sealed) for the next time they look.
-            key = self.core.keys.inbox(rec.practitioner_hash)
-            await self.core.client.rpush(key, self.core.sealer.seal(
+            sealed = self.core.sealer.seal(
                 note.text + (f"\n{note.quote}" if note.quote else "") + (f"\n{note.record}" if note.record else ""),
-                rec.practitioner_hash))
-            await self.core.client.expire(key, self.core.config.retention.records_seconds)
+                rec.practitioner_hash)
+            retention = self.core.config.retention.records_seconds
+            await self.core.backend.push_inbox(rec.practitioner_hash, sealed, retention)
             status = "inbox"
         else:
             try:

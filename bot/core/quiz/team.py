@@ -312,16 +312,4 @@ class TeamQuiz:
         return ref if isinstance(ref, dict) else None
 
 
-def team_quiz_for(services: Any) -> TeamQuiz:
-    """The one TeamQuiz of a process (kept in ``services.extras`` so the memory backend is shared)."""
-    existing = services.extras.get("quiz.team")
-    if isinstance(existing, TeamQuiz):
-        return existing
-    team = TeamQuiz(kb=services.parts.kb, config=services.config, backend=services.store.team_backend(),
-                    store=services.store, hash_key=services.settings.hash_key)
-    services.extras["quiz.team"] = team
-    return team
-
-
-__all__ = ["PREFIX", "Ack", "Posted", "Results", "TeamQuiz", "answers_key", "parse_team_choice", "team_choice",
-           "team_quiz_for"]
+__all__ = ["PREFIX", "Ack", "Posted", "Results", "TeamQuiz", "answers_key", "parse_team_choice", "team_choice"]

@@ -20,7 +20,8 @@ from aiohttp.test_utils import TestServer
 from bot.app import ops
 from bot.app.server import create_app
 from bot.channels import web
-from bot.core.engine import Engine, Parts
+from bot.core.engine import Engine
+from bot.core.parts import Parts
 from bot.core.services import Services
 from bot.core.settings import Settings
 from bot.core.store import Store
@@ -46,7 +47,7 @@ def web_services(parts: Parts, store: Store | None = None, escalations: bool = F
         escalator = build_service(Settings(**values), parts.config, store)
     services = Services(settings=Settings(**values), config=parts.config, parts=parts, store=store,
                         engine=Engine(parts, store, HASH_KEY, escalator=escalator))
-    services.extras["escalations"] = escalator
+    services.escalations = escalator
     return services
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.core.engine import Engine, Parts
+from bot.core.engine import Engine
 from bot.core.identity import user_hash
+from bot.core.parts import Parts
 from bot.core.quiz.progress import progress_key
 from bot.storage.memory import MemoryStore
 from bot.storage.redis_store import RedisStore
