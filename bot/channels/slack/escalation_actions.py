@@ -105,7 +105,7 @@ async def on_view(ack: Any, body: dict[str, Any], view: dict[str, Any], context:
         log.info("escalation confirmation not posted: %s", type(exc).__name__)
 
 
-# --- /canishare duty | cover (entries in bot/channels/slack/commands.SUBCOMMANDS) ------------------
+# --- /canishare duty | cover (bot/channels/slack/listeners.py; grammar in bot/channels/common/commands.py)
 
 async def duty_command(channel: Any, cmd: Any, respond: Any) -> None:
     service = channel.services.escalations

@@ -15,6 +15,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.channels.common.commands import rota_command
 from bot.channels.slack import actions, commands, home, messages, quiz
 from bot.channels.slack import escalation_actions as slack_actions
 from bot.channels.slack.app import CONTEXT_KEY, SlackChannel, on_error, quiet_sdk_loggers, slack_client, tracked
@@ -67,7 +68,11 @@ async def slash_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRe
     cmd = commands.parse(command)
     if cmd is None:
         return
-    handler = SUBCOMMANDS.get(cmd.sub, commands.unknown)
+    rota = rota_command(f"{cmd.sub} {cmd.rest}")  # the grammar Teams uses too ("who is on duty?")
+    if rota is not None:
+        handler = slack_actions.duty_command if rota.action == "duty" else slack_actions.cover_command
+    else:
+        handler = SUBCOMMANDS.get(cmd.sub, commands.unknown)
     await handler(context[CONTEXT_KEY], cmd, respond)
 
 

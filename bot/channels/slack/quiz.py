@@ -21,6 +21,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.channels.common.commands import team_quiz_command
 from bot.channels.slack.app import CONTEXT_KEY, SlackChannel, slack_client
 from bot.channels.slack.blocks import BUTTON_TEXT_MAX, Block, clip, render_messages, render_reply
 from bot.channels.slack.buttons import BadButton, ButtonCodec
@@ -123,21 +124,23 @@ async def quiz_command(channel: SlackChannel, cmd: SlashCommand, respond: AsyncR
         await answer_in_dm(channel, cmd, respond, cmd.turn(action=personal.STOP))
         return
     in_dm = cmd.channel_id.startswith("D") or not cmd.channel_id
-    if words[0] == "team" and in_dm:
+    command = team_quiz_command(words)
+    if command in ("open", "close") and in_dm:
         await respond(text=IN_A_CHANNEL, response_type="ephemeral")
         return
-    if words[0] == "team":
-        await team_command(channel, cmd, respond, words[1:])
-    elif words[0] == "leaderboard" and not in_dm:
-        await leaderboard_command(channel, cmd, respond, words[1:])
+    if command in ("open", "close"):
+        await team_command(channel, cmd, respond, close=command == "close")
+    elif command is not None and command.startswith("leaderboard") and not in_dm:
+        turn_on = None if command == "leaderboard" else command == "leaderboard_on"
+        await leaderboard_command(channel, cmd, respond, turn_on)
     else:
         await respond(text=USAGE, response_type="ephemeral")
 
 
-async def team_command(channel: SlackChannel, cmd: SlashCommand, respond: AsyncRespond, words: list[str]) -> None:
+async def team_command(channel: SlackChannel, cmd: SlashCommand, respond: AsyncRespond, close: bool) -> None:
     team = channel.services.team_quiz()
     poster = poster_of(channel)
-    if words and words[0] in ("close", "results", "end", "stop"):
+    if close:
         results = await team.close_in("slack", cmd.channel_id)
         if results is None:
             await respond(text="There's no team quiz question open in this channel.", response_type="ephemeral")
@@ -157,10 +160,10 @@ async def team_command(channel: SlackChannel, cmd: SlashCommand, respond: AsyncR
 
 
 async def leaderboard_command(channel: SlackChannel, cmd: SlashCommand, respond: AsyncRespond,
-                              words: list[str]) -> None:
+                              turn_on: bool | None) -> None:
     team = channel.services.team_quiz()
-    if words and words[0] in ("on", "off"):
-        reply = await team.set_leaderboard("slack", cmd.channel_id, words[0] == "on")
+    if turn_on is not None:
+        reply = await team.set_leaderboard("slack", cmd.channel_id, turn_on)
     else:
         reply = await team.leaderboard("slack", cmd.channel_id)
     if not await poster_of(channel).post_replies(cmd.channel_id, [reply]):

@@ -53,15 +53,20 @@ Card = dict[str, Any]
 # literal in CommonMark, which the Adaptive Card renderers follow.
 _MD_CHARS = re.compile(r"([\\`*_~\[\]<>#])")
 _BRACES = re.compile(r"\{(?=\{)")
+_SCHEME = re.compile(r"(?<=[A-Za-z]):(?=//)")
 _LINE_START = re.compile(r"^(\s*)([-+]|\d+[.)])(?=\s)", re.MULTILINE)
 
 
 def escape(text: str) -> str:
-    """Text as plain text: no markdown, no mention tags, no card template functions, no pings."""
+    """Text as plain text: no markdown, no mention tags, no card template functions, no pings, no links.
+
+    The one Teams escaper: bot replies, quiz cards and escalation cards all go through it.
+    """
     text = _MD_CHARS.sub(r"\\\1", text)
     # "- item" / "1. item" at a line start would become a list: escape the marker's punctuation.
     text = _LINE_START.sub(lambda m: m.group(1) + re.sub(r"([-+.)])", r"\\\1", m.group(2)), text)
-    # A zero-width space breaks "{{DATE(...)}}" templates and "@channel"-style pings.
+    # A zero-width space breaks "{{DATE(...)}}" templates, "@channel"-style pings and bare links.
+    text = _SCHEME.sub(":\u200b", text)
     return _BRACES.sub("{\u200b", text).replace("@", "@\u200b")
 
 

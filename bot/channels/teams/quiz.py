@@ -25,6 +25,7 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
+from bot.channels.common.commands import team_quiz_command
 from bot.channels.teams import cards
 from bot.channels.teams.adapter import create_adapter
 from bot.channels.teams.bot import Parsed, TeamsBot, is_personal
@@ -80,19 +81,20 @@ class TeamsQuiz:
         if is_personal(activity) or not parsed.text:
             return False
         words = parsed.text.lower().split()
-        if words[:1] != ["quiz"] or len(words) < 2 or words[1] not in ("team", "leaderboard", "help"):
+        command = team_quiz_command(words[1:]) if words[:1] == ["quiz"] else None
+        if command is None:
             return False
         channel = channel_of(activity)
         await self.team.remember_channel("teams", channel, top_level(minimal_reference(activity)).serialize())
-        if words[1] == "help":
+        if command == "help":
             await turn_context.send_activity(message_for(Text(text=USAGE)))
-        elif words[1] == "leaderboard":
-            if len(words) > 2 and words[2] in ("on", "off"):
-                reply = await self.team.set_leaderboard("teams", channel, words[2] == "on")
+        elif command.startswith("leaderboard"):
+            if command != "leaderboard":
+                reply = await self.team.set_leaderboard("teams", channel, command == "leaderboard_on")
             else:
                 reply = await self.team.leaderboard("teams", channel)
             await turn_context.send_activity(message_for(reply))
-        elif len(words) > 2 and words[2] in ("close", "results", "end", "stop"):
+        elif command == "close":
             results = await self.team.close_in("teams", channel)
             if results is None:
                 await turn_context.send_activity(message_for(Text(text="There's no team quiz question open here.")))
