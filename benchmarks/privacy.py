@@ -1,6 +1,12 @@
-"""Privacy-guard benchmark: precision/recall per kind on the labelled set, and speed.
+"""Privacy-guard benchmark: practitioner-text figures, precision/recall per kind on the labelled set, and speed.
 
     python -m benchmarks.privacy [--split dev|heldout|all] [--misses]
+
+First the three figures a practitioner feels, on the practitioner set's test part
+(tests/data/privacy_practitioner.jsonl): clean messages stopped per 100, name recall and
+structured-identifier recall, beside the figures before the guard was tuned on that set's tune
+part and the older set's figures.  ``--misses`` lists failures of the tune part and the older
+set's dev split only: test and held-out items are never for tuning.
 
 Prints our figures and, when ``presidio-analyzer`` is importable and runs offline with pattern
 recognisers only (``no_op`` NLP engine, so no spaCy model and no PERSON entities), Presidio's
@@ -17,7 +23,16 @@ import time
 from collections.abc import Callable, Iterable
 
 from bot.core.privacy import get_guard
-from bot.core.privacy.evaluation import KINDS, Message, Score, load_messages, score
+from bot.core.privacy.evaluation import (
+    KINDS,
+    PRACTITIONER_SET,
+    Figures,
+    Message,
+    Score,
+    figures,
+    load_messages,
+    score,
+)
 
 Span = tuple[str, int, int]
 
@@ -75,6 +90,47 @@ def presidio() -> tuple[Callable[[str], list[Span]] | None, str]:
         return detect, f"presidio-analyzer {version}, no_op NLP engine, UK NHS/NINO/postcode + email/date/phone(GB)"
     except Exception as exc:  # report, don't crash the benchmark
         return None, f"presidio-analyzer installed but did not run offline: {exc!r}"
+
+
+# The guard as it was before tuning on practitioner text (main at 8e4878c), measured on the same
+# sets; kept here because the old rules are gone from the code.
+BEFORE: dict[tuple[str, str], Figures] = {
+    ("practitioner", "test"): Figures(messages=297, clean=161, clean_flagged=6, names=114, names_found=107,
+                                      structured=62, structured_found=62),
+    ("practitioner", "tune"): Figures(messages=416, clean=202, clean_flagged=6, names=160, names_found=142,
+                                      structured=124, structured_found=120),
+    ("older", "dev"): Figures(messages=180, clean=70, clean_flagged=0, names=71, names_found=71,
+                              structured=62, structured_found=62),
+    ("older", "heldout"): Figures(messages=142, clean=58, clean_flagged=1, names=59, names_found=58,
+                                  structured=45, structured_found=44),
+}
+
+
+def _figure_row(label: str, f: Figures) -> str:
+    return (f"{label:34}{f.false_flags_per_100:8.2f} ({f.clean_flagged:>3}/{f.clean:<3})"
+            f"{f.name_recall:9.3f} ({f.names_found:>3}/{f.names:<3})"
+            f"{f.structured_recall:9.3f} ({f.structured_found:>3}/{f.structured:<3})")
+
+
+def practitioner_report(detect: Callable[[str], list[Span]], show_misses: bool = False) -> str:
+    """The practitioner set's figures, now and before tuning, beside the older set's."""
+    sets = {"practitioner": (load_messages(PRACTITIONER_SET), ("test", "tune")),
+            "older": (load_messages(), ("heldout", "dev"))}
+    lines = [f"{'':34}{'false flags/100 clean':>21}{'name recall':>19}{'structured recall':>21}"]
+    misses: list[str] = []
+    for set_name, (messages, splits) in sets.items():
+        for sp in splits:
+            subset = [m for m in messages if m.split == sp]
+            sc = score(detect, subset)
+            lines.append(_figure_row(f"{set_name} {sp} ({len(subset)} msgs), now", figures(sc, len(subset))))
+            if (set_name, sp) in BEFORE:
+                lines.append(_figure_row(f"{set_name} {sp}, before", BEFORE[(set_name, sp)]))
+            if show_misses and sp in ("tune", "dev"):
+                by_id = {m.id: m.text for m in subset}
+                misses += [f"  {set_name} {sp} missed {kind:13} {text!r} in {by_id[mid]!r}"
+                           for mid, kind, text in sc.missed]
+                misses += [f"  {set_name} {sp} flagged clean message {by_id[mid]!r}" for mid in sc.flagged_ids]
+    return "\n".join(lines + misses)
 
 
 def _fmt(x: float) -> str:
@@ -137,6 +193,9 @@ def run(split: str = "all", show_misses: bool = False) -> None:
     print(f"Labelled set: {len(messages)} messages "
           f"({sum(1 for m in messages if m.gold)} with identifiers, {sum(1 for m in messages if not m.gold)} clean)")
     print(f"Comparison: {note}\n")
+    print("== practitioner text: the test part is the figure to quote (CI holds <= 1.00, >= 0.95, >= 0.98) ==")
+    print(practitioner_report(detectors["canishare"], show_misses))
+    print()
     for sp in splits:
         subset: list[Message] = [m for m in messages if sp == "all" or m.split == sp]
         results = {name: score(det, subset) for name, det in detectors.items()}
@@ -166,7 +225,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("dev", "heldout", "all"), default="all")
     parser.add_argument("--misses", action="store_true",
-                        help="list misses and spurious hits (dev only: held-out items are not for tuning)")
+                        help="list misses and spurious hits (dev and tune only: held-out and test are not for tuning)")
     args = parser.parse_args(argv)
     run(args.split, args.misses)
 

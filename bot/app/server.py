@@ -19,6 +19,7 @@ from bot.channels import slack, teams
 from bot.channels import web as web_page
 from bot.core.config import OrgConfig
 from bot.core.engine import Engine
+from bot.core.escalation.causes import unavailable
 from bot.core.parts import Parts, build_parts
 from bot.core.services import Services
 from bot.core.settings import Settings
@@ -41,8 +42,9 @@ def build_services(settings: Settings, config: OrgConfig, store: Store | None = 
                    parts: Parts | None = None) -> Services:
     store = store or build_store(settings)
     parts = parts or build_parts(config)
-    escalator = build_service(settings, config, store)
-    engine = Engine(parts, store, settings.hash_key, escalator=escalator)
+    cause = unavailable(settings, config, store, dev=dev)
+    escalator = build_service(settings, config, store) if cause is None else None
+    engine = Engine(parts, store, settings.hash_key, escalator=escalator, unavailable=cause)
     return Services(settings=settings, config=config, parts=parts, store=store, engine=engine, dev=dev,
                     escalations=escalator)
 

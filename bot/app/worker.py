@@ -15,7 +15,9 @@ import signal
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.app.rota_directory import resolve_for_process
 from bot.app.server import build_services
+from bot.app.stores import build_store
 from bot.core.config import OrgConfig
 from bot.core.services import Services
 from bot.core.settings import Settings
@@ -54,7 +56,11 @@ async def run_jobs(services: Services, stop: asyncio.Event, selected: list[tuple
 
 
 async def main(settings: Settings, config: OrgConfig, *, dev: bool = False) -> int:
-    services = build_services(settings, config, dev=dev)
+    store = build_store(settings)
+    # Rota e-mail addresses become platform ids once, at start (cached in Redis for the other processes).
+    config = (await resolve_for_process(settings, config, getattr(store, "client", None),
+                                        getattr(store, "prefix", None))).config
+    services = build_services(settings, config, store=store, dev=dev)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

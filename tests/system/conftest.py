@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +27,14 @@ from bot.testing.load import LoadConnector, LoadSlack, fakes
 from bot.testing.slack import SECRET
 
 HASH_KEY = "reliability-hash-key"
+SYSTEM_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Everything under tests/system is slow and end to end: ``pytest -m "not slow"`` skips it.
+    for item in items:
+        if SYSTEM_DIR in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.slow)
 
 
 @dataclass

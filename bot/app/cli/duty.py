@@ -33,6 +33,12 @@ async def run_duty(at_text: str | None, show_gaps: bool, out=None) -> int:  # ty
         print("No rota is configured: add a 'rota:' section to the organisation config (CANISHARE_CONFIG).",
               file=out)
         return 1
+    from bot.app.rota_directory import resolve_for_process
+
+    resolution = await resolve_for_process(settings, config)
+    config = resolution.config
+    for problem in resolution.problems:
+        print(f"Not resolved: {problem}", file=out)
     view = rota_view(settings, config)
     tz = config.rota.tz
     if at_text:

@@ -1,8 +1,9 @@
 """``canishare serve``: run the one aiohttp server (Slack, Teams, the web page, /healthz, /metrics).
 
-Binds ``0.0.0.0:$PORT`` (3978 by default) so it works in a container or on a PaaS. Start-up checks
-run before anything listens, so a half-configured Slack or Teams stops the process with a clear
-message instead of failing on the first request.
+Binds ``0.0.0.0:$PORT`` (3978 by default) so it works in a container or on a PaaS. Each channel whose
+settings are complete is served (:mod:`bot.app.serve_plan`), one line per channel says so, and the
+checks run before anything listens: a half-configured Slack or Teams, or nothing to serve at all,
+stops the process with a clear message instead of failing on the first request.
 """
 
 from __future__ import annotations
@@ -36,13 +37,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.set_defaults(handler=cmd_serve)
 
 
-def check_teams_settings(settings: Settings, dev: bool, no_teams: bool) -> None:
-    """The Teams start-up check: it raises ConfigError to refuse a half-configured Teams."""
-    from bot.channels.teams import check_teams_settings as check
-
-    check(settings, dev, no_teams)
-
-
 def mounts(no_teams: bool) -> list[Mount]:
     from bot.app.server import surfaces
 
@@ -52,9 +46,15 @@ def mounts(no_teams: bool) -> list[Mount]:
 async def make_app(settings: Settings, config: OrgConfig, *, socket_mode: bool = False, dev: bool = False,
                    no_teams: bool = False) -> web.Application:
     """Built inside the running loop, so the store, the Slack client and the websocket share it."""
+    from bot.app.rota_directory import resolve_for_process
     from bot.app.server import build_services, create_app
+    from bot.app.stores import build_store
 
-    services = build_services(settings, config, dev=dev)
+    store = build_store(settings)
+    # Rota e-mail addresses become platform ids once, at start (cached in Redis).
+    config = (await resolve_for_process(settings, config, getattr(store, "client", None),
+                                        getattr(store, "prefix", None))).config
+    services = build_services(settings, config, store=store, dev=dev)
     services.socket_mode = socket_mode
     return create_app(services, mounts=mounts(no_teams))
 
@@ -63,23 +63,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from bot.app.access_log import SafeAccessLogger
-    from bot.channels.slack import check_slack_settings
+    from bot.app.serve_plan import plan
     from bot.core.config import load_config
     from bot.core.logs import configure
     from bot.core.settings import get_settings
 
     settings = get_settings()
     config = load_config(settings.config_path)
-    check_slack_settings(settings, args.socket_mode)
-    check_teams_settings(settings, args.dev, args.no_teams)
-    configure(settings.log_level, settings.log_format)
     host = args.host or settings.host
     port = args.port or settings.port
+    # Each fully configured channel is served, a half-configured one stops the start (ConfigError).
+    channels = plan(settings, host=host, port=port, socket_mode=args.socket_mode, dev=args.dev,
+                    no_teams=args.no_teams)
+    for line in channels.lines():
+        print(line, flush=True)
+    configure(settings.log_level, settings.log_format)
     # Surfaces must see the address really bound: the web page is open only on a loopback address.
     settings = settings.model_copy(update={"host": host, "port": port})
     # run_app handles SIGINT/SIGTERM: stop accepting, let open requests finish, then run the
     # on_shutdown hooks (close the Slack websocket, drain work after acks) and on_cleanup (close the store).
-    web.run_app(make_app(settings, config, socket_mode=args.socket_mode, dev=args.dev, no_teams=args.no_teams),
+    web.run_app(make_app(settings, config, socket_mode=args.socket_mode, dev=args.dev, no_teams=channels.teams_off),
                 host=host, port=port, shutdown_timeout=SHUTDOWN_SECONDS, access_log_class=SafeAccessLogger,
                 print=lambda _: print(f"canishare serving on http://{host}:{port}", flush=True))
     return 0

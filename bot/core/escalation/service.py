@@ -157,7 +157,7 @@ class EscalationService(Core):
         ref = reference(esc_id)
         if plan.next is None:
             names = ", ".join(self.name_of(r) for r in plan_fallback(self))
-            text = (f"Nobody on the safeguarding rota can be reached just now, so I've sent your request"
+            text = (f"Nobody is on duty on the safeguarding rota just now, so I've sent your request"
                     f"{' (urgent)' if urgent else ''} to {names}. Reference: {ref}.")
         else:
             who = ", ".join(self.describe_recipient(r, duty) for r in plan.next.recipients)

@@ -14,6 +14,9 @@ from pathlib import Path
 
 KINDS = ("name", "nhs_number", "ni_number", "postcode", "address", "date_of_birth", "phone", "email")
 DEFAULT_SET = Path(__file__).resolve().parents[3] / "tests" / "data" / "privacy_messages.jsonl"
+# Practitioner-style messages (typos, text-speak, roles, missing apostrophes); splits "tune" and "test".
+PRACTITIONER_SET = DEFAULT_SET.with_name("privacy_practitioner.jsonl")
+STRUCTURED_KINDS = tuple(k for k in KINDS if k != "name")
 
 Span = tuple[str, int, int]
 Detector = Callable[[str], Iterable[Span]]
@@ -121,3 +124,38 @@ def score(detector: Detector, messages: Iterable[Message]) -> Score:
             else:
                 sc.spurious.append((msg.id, p[0], msg.text[p[1]:p[2]]))
     return sc
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The three figures a practitioner notices: how often a clean message is stopped, and how
+    many names and structured identifiers get through."""
+
+    messages: int
+    clean: int
+    clean_flagged: int
+    names: int
+    names_found: int
+    structured: int
+    structured_found: int
+
+    @property
+    def false_flags_per_100(self) -> float:
+        return 100 * self.clean_flagged / self.clean if self.clean else float("nan")
+
+    @property
+    def name_recall(self) -> float:
+        return self.names_found / self.names if self.names else float("nan")
+
+    @property
+    def structured_recall(self) -> float:
+        return self.structured_found / self.structured if self.structured else float("nan")
+
+
+def figures(sc: Score, messages: int) -> Figures:
+    structured = [sc.kinds[k] for k in STRUCTURED_KINDS]
+    return Figures(
+        messages=messages, clean=sc.negatives, clean_flagged=sc.negatives_flagged,
+        names=sc.kinds["name"].gold, names_found=sc.kinds["name"].found,
+        structured=sum(k.gold for k in structured), structured_found=sum(k.found for k in structured),
+    )

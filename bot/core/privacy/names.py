@@ -11,7 +11,10 @@ Confidence ladder (see shared/notes/nlp.md §2.5):
    mid-sentence, "Will"/"May"/"Hope" never on their own.
 
 Field vocabulary (vocab.FIELD_WORDS, vocab.ALLOWED_PHRASES) and organisation/place context
-("Jack Hunt School", "St Mary's") veto the weaker rules.  Spans exclude honorifics and "'s".
+("Jack Hunt School", "St Mary's") veto the weaker rules, and so does a near miss of the field's
+own words ("Caldicott Guardia", ``domain_like``).  Contractions typed without an apostrophe
+("theres"), text-speak and role words ("imam", "nana", "SENCO") are never names.  Initials
+count when they are dotted ("J.S.") or cued ("pupil LJ (Y6)").  Spans exclude honorifics and "'s".
 """
 
 from __future__ import annotations
@@ -63,6 +66,58 @@ _AGE_AFTER = re.compile(
 )
 
 
+# Initials standing for a person: "J.S.", "A.B", "T. W." anywhere; bare capitals ("LJ", "AB") only
+# with a cue before or after (``_INITIAL_BEFORE``, ``_INITIAL_AFTER``): the field is full of acronyms.
+_INITIALS = re.compile(r"(?<![\w.])(?:[A-Z]\.[ ]?[A-Z](?:\.[ ]?[A-Z])?\.?|[A-Z]{2,3})(?![\w'’&/-])")
+_INITIAL_BEFORE = re.compile(
+    r"(?:\b(?:child|pupil|student|learner|yp|client|patient|baby|son|daughter|boy|girl|sibling|brother|sister"
+    r"|mindee|initials|named|called|known\s+as|young\s+person)\s*[(,:\-]?\s*|\bre\s+)$",
+    re.IGNORECASE,
+)
+_INITIAL_AFTER = re.compile(
+    r"\s*(?:\(\s*(?:aged?\s*)?(?:y(?:ea)?r?\s?)?\d{1,2}|,\s*(?:aged?\s+)?\d{1,2}\b|['’]s\s+(?:mum|dad|mother|father"
+    r"|parents?|carer|nan|sister|brother)\b|\s(?:said|says|told|tells|disclosed|discloses|alleged|confided)\b)",
+    re.IGNORECASE,
+)
+# Reported speech and contact verbs that put a lower-case first name in context:
+# "grandad said ethan is ...", "spoke to leo today".
+_SPOKE_TO = frozenset("spoke speak speaking talked talk talking chatted chat met".split())
+_REPORT_VERBS = frozenset("said says told thinks reckons mentioned".split())
+_DOMAIN_LONG = tuple(w for w in vocab.DOMAIN_WORDS if len(w) >= 6)
+
+
+def _osa_within(a: str, b: str, limit: int) -> bool:
+    """Optimal-string-alignment distance (edits, with adjacent swaps) of at most ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return False
+        prev2, prev = prev, cur
+    return prev[-1] <= limit
+
+
+def domain_like(key: str) -> bool:
+    """Is ``key`` the field's own vocabulary, possibly misspelt ("guardia", "safegaurding")?
+    Not cached: it only runs on would-be names, and a cache would keep them in memory."""
+    if len(key) < 5 or not key.isalpha():
+        return False
+    for word in _DOMAIN_LONG:
+        if word[0] != key[0] and word[:2] != key[1::-1]:
+            continue  # misspellings keep the first letter (or swap the first two)
+        if _osa_within(key, word, 2 if len(word) >= 8 else 1):
+            return True
+    return False
+
+
 class _Tok(NamedTuple):  # NamedTuple: several times cheaper to build than a frozen dataclass
     start: int
     end: int          # end of the base word (possessive "'s" excluded)
@@ -102,7 +157,13 @@ class NameDetector:
         """Field vocabulary or a place prefix, also inside hyphenated words ("Pan-London")."""
         if key in vocab.FIELD_WORDS or key in vocab.PLACE_PREFIXES:
             return True
-        return "-" in key and any(p in vocab.FIELD_WORDS or p in vocab.NEVER_NAME for p in key.split("-"))
+        if "-" not in key:
+            return False
+        parts = key.split("-")
+        # "Ellie-May", "Lily-Rose": a double first name, even when a part is a month.
+        if self.lex.role(parts[0]) & FIRST and self._band(parts[0]) <= 3 and all(self.lex.role(p) for p in parts):
+            return False
+        return any(p in vocab.FIELD_WORDS or p in vocab.NEVER_NAME for p in parts)
 
     def _band(self, key: str) -> int:
         if key in self.lex.bands or "-" not in key:
@@ -157,7 +218,9 @@ class NameDetector:
             if t.protected:
                 continue
             strong, weak = self._rules(text, toks, i)
-            if strong or (weak and not self._org_context(toks, i)):
+            # Misspelt field vocabulary ("Caldicott Guardia") is checked last: it is rarely reached.
+            if strong or (weak and not self._org_context(toks, i)
+                          and (self._role(t.key) & FIRST or not domain_like(t.key))):
                 heads.append(i)
         spans: list[tuple[int, int]] = []
         for i in heads:
@@ -184,9 +247,31 @@ class NameDetector:
                     break
                 lo -= 1
             spans.append((toks[lo].start, toks[hi].end))
+        spans += self._initials(text)
         if spans:
             spans += self._repeats(text, toks, spans)
         return _merge(spans)
+
+    def _initials(self, text: str) -> list[tuple[int, int]]:
+        """'child A.B. disclosed', 're LJ:', 'pupil KM (Y6)': initials used in place of a name."""
+        out: list[tuple[int, int]] = []
+        for m in _INITIALS.finditer(text):
+            surface = m.group()
+            letters = surface.replace(".", "").replace(" ", "").lower()
+            if letters in vocab.ACRONYMS or letters in vocab.NEVER_NAME:
+                continue
+            s, e = m.start(), m.end()
+            if "." not in surface:
+                if self._band(letters) > 3:
+                    continue  # "child CAN ...": a shouted everyday word, not initials
+                cue = _INITIAL_BEFORE.search(text, max(0, s - 25), s)
+                after = _INITIAL_AFTER.match(text, e)
+                if cue is None and after is None:
+                    continue
+                if cue is not None and cue.group().lower().startswith("re") and not text.startswith(":", e):
+                    continue  # "re AB:" -- a subject line; "re SEN support" is not
+            out.append((s, e))
+        return out
 
     def _repeats(self, text: str, toks: list[_Tok], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """Once "Mrs Smith" or "Tomasz Kowalski" is found, later bare "Smith"/"Tomasz" are the same
@@ -251,20 +336,35 @@ class NameDetector:
             if not (field and not role):
                 return False, True
         # 5. Role noun before: "her brother Andrei", "my pupil Aarav", "The child, Evie-Mae".
-        if prev is not None and prev.key in vocab.ROLE_NOUNS and not prev.poss:
+        # Not in shouted text: "CHILD SAID HE WAS HIT" has no name in it.
+        if prev is not None and prev.key in vocab.ROLE_NOUNS and not prev.poss and not (t.upper and prev.upper):
             gap = text[prev.full_end:t.start]
             # A capitalised role noun may be part of a title ("Healthy Child Programme"): then
             # only a lexicon name follows it ("Grandma Joyce", "Baby Arlo").
             if (len(gap) <= 3 and gap.strip() in ("", ",") and (t.cap or role & FIRST) and self._strong_ok(t, 2)
                     and (role or not prev.cap or prev.sent_start)):
-                return False, True
+                # "nan Nia Hall": after a lower-case role noun a first name is a person even when
+                # the next word looks like an organisation ("Hall", "Court").
+                return bool(role & FIRST and not prev.cap), True
         # 6. "the Kowalski family".
         if (nxt is not None and nxt.key in vocab.FAMILY_NOUNS and prev is not None and prev.key == "the"
                 and t.cap and not field and band <= 2 and not t.upper):
             return False, True
         if field and not role:
             return False, False
-        # 7. Person verb after: "Grace told ...", "ellie said ...".
+        # 7a. Reported speech or contact with a lower-case first name: "grandad said ethan is ...",
+        # "spoke to leo today".  Only uncommon-word names: "said will is" stays a verb.
+        if prev is not None and role & FIRST and not t.poss and not t.upper and not field:
+            if (prev.key in _REPORT_VERBS and band <= 3 and nxt is not None and nxt.joined
+                    and (nxt.key in vocab.WEAK_PERSON_VERBS or nxt.key in vocab.STRONG_PERSON_VERBS)):
+                return False, True
+            if (band <= 2 and prev.key in ("to", "with") and i >= 2 and toks[i - 2].key in _SPOKE_TO
+                    and t.joined and prev.joined):
+                return False, True
+        # 7. Person verb after: "Grace told ...", "ellie said ...", "aisha, says ...".
+        if (nxt is not None and nxt.key in vocab.STRONG_PERSON_VERBS and role & FIRST and band <= 2
+                and not t.poss and not t.upper and not field and text[t.end:nxt.start] in (",", ", ")):
+            return False, True
         if nxt is not None and role and not t.poss and not t.upper and nxt.joined and not field:
             # An everyday word ("Justice", "Cross") only when it starts its capitalised run:
             # "Grace told ..." yes, "Youth Justice said ..." no.

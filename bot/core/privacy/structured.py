@@ -229,6 +229,17 @@ _ADDRESS_CUED = re.compile(
     r"(?i:\b(?:lives?|living|lived|staying|stays|moved|address(?:\s+is)?|house)\s+(?:on|at|in|to|is)?\s*)"
     rf"((?:{_NAME_WORD}\s+){{1,3}}(?:{_ST_CAP})\b)"
 )
+# A street named after "on" with no cue verb: "staying at grans on Beech Avenue".  Only street
+# words that are never a park or building ("on Victoria Park" is somewhere you go, not a home).
+_ON_STREET = re.compile(
+    rf"\bon\s+((?:{_NAME_WORD}\s+){{1,3}}(?:Road|Street|Lane|Avenue|Close|Drive|Crescent|Grove|Gardens|Terrace"
+    rf"|Mews)\b)"
+)
+# "Park View Academy", "Station Road Surgery": a street name that is part of an organisation's name.
+_ORG_AFTER = re.compile(
+    r"\s+(?:Academy|School|Primary|Infants?|Juniors?|High|College|Nursery|Surgery|Practice|Clinic|Hospital"
+    r"|Centre|Center|Church|Mosque|Library|Station|Medical|Health|Community|Children['’]s|Family)\b"
+)
 _FLAT_ONLY = re.compile(r"\b(?:[Ff]lat|[Aa]partment)\s+\d{1,4}[a-zA-Z]?\b(?=,)")
 
 
@@ -256,10 +267,11 @@ def find_addresses(text: str) -> list[Span]:
     if not _ANY_STREET.search(text):
         return []  # the full patterns are costly on long text; most messages have no street word
     out: list[Span] = [("address", m.start(), m.end()) for m in _ADDRESS.finditer(text)
-                       if _is_address(text, m.start(), m.end())]
-    for m in _ADDRESS_CUED.finditer(text):
+                       if _is_address(text, m.start(), m.end()) and not _ORG_AFTER.match(text, m.end())]
+    for m in (*_ADDRESS_CUED.finditer(text), *_ON_STREET.finditer(text)):
         s, e = m.start(1), m.end(1)
-        if not any(s < oe and os_ < e for _, os_, oe in out) and not _COURTS.search(text, s, e):
+        if (not any(s < oe and os_ < e for _, os_, oe in out) and not _COURTS.search(text, s, e)
+                and not _ORG_AFTER.match(text, e)):
             out.append(("address", s, e))
     for m in _FLAT_ONLY.finditer(text):
         s, e = m.start(), m.end()

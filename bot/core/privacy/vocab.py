@@ -47,10 +47,11 @@ carer""")
 # rescue even everyday-word names; weak ones only rescue rarer names.
 STRONG_PERSON_VERBS = _words("""
 said says told tells disclosed discloses admitted alleged confided cried screamed whispered
-lives lived mentioned reported""")
+lives lived mentioned reported confessed confesses confides admits alleges""")
 WEAK_PERSON_VERBS = _words("""
 is was has had came comes went goes keeps kept wants wanted needs seems looks turned turns
-refused refuses ran runs hit hits doesn't didn't won't can't isn't wasn't hasn't""")
+refused refuses ran runs hit hits doesn't didn't won't can't isn't wasn't hasn't
+doesnt didnt wont cant isnt wasnt hasnt hadnt havent""")
 
 # Grouping nouns after a surname: "the Kowalski family".
 FAMILY_NOUNS = _words("family household children kids twins boys girls parents siblings")
@@ -137,7 +138,8 @@ sat sun kit dev cal""")
 ORG_NOUNS_LOWER = _words("""
 class classes room group groups team house ward unit base centre center project service services
 hub provision nursery school alert warning rating level light zone award scheme programme program
-app line""")
+app line clinic surgery practice hospital ward academy college church mosque temple synagogue gurdwara
+trust charity foundation federation""")
 
 # Greetings before a name do not make it part of a title-case phrase ("Hi Sharon").
 GREETINGS = _words("hi hello hey dear thanks thank cheers morning afternoon evening")
@@ -157,5 +159,59 @@ ALLOWED_PHRASES: tuple[str, ...] = (
     r"jack\s+petchey", r"fraser\s+guidelines", r"gillick\s+competen\w*", r"start\s+for\s+life",
 )
 
+# Chat drops apostrophes: "theres", "shes", "dont".  Some are also rare names or surnames in the
+# lexicon ("Theres"), but in a practitioner's message they are always the contraction.
+CONTRACTIONS = _words("""
+theres thats whats wheres whos hows whens whys heres shes hes im ive id ill youre youve youd youll
+theyre theyve theyd theyll were weve wed well its itll itd lets dont doesnt didnt wont wouldnt cant
+couldnt shouldnt shant isnt arent wasnt werent hasnt havent hadnt mustnt neednt aint mightnt
+shouldve wouldve couldve mightve musta shoulda woulda coulda gonna wanna gotta dunno kinda sorta
+innit init aint yall""")
+# Text-speak and chat shorthand.
+TEXT_SPEAK = _words("""
+u ur yr yrs y/o yo pls plz plse thx ty tbh idk imo imho lol omg smth sth sb wat wot wen wiv wen cud
+shud wud coz cos cuz bc b/c tho thru gr8 l8r asap btw nvm dm msg txt ppl bcos prob probs def defo
+hun hon babe mate""")
+# Faith, community and school roles, and the family words practitioners use for relatives.
+# A capitalised role at the start of a message ("Imam asked ...", "Nana said ...") is a role.
+ROLE_WORDS = _words("""
+imam imams vicar vicars rabbi rabbis priest priests pastor pastors chaplain chaplains reverend revd
+curate pandit granthi monk nun nuns mufti maulana moulana molvi ustadh ustad ustadha madrassa
+madrasa sunday-school
+nanna nanny nannie grandma grandmother grandfather gramps grampa grandpa granddad grandparent
+grandparents nanan grandmum grandmom great-grandma great-nan stepfather stepmother stepmom step-dad
+step-mum step-mom stepbrother stepsister stepson stepdaughter half-brother half-sister auntie aunty
+aunt uncle cousin godmother godfather godparent fosterer guardian
+ddsl dsl dsls hv hvs sw sws gp gps lado mash camhs pcso pcsos ta tas senco sencos sendco
+headteacher head-teacher dpo cp cin lac cla ehcp ep yp yot yjs iro cafcass dslo
+midwife midwives paediatrician nurse receptionist mindee childminder keyworker lunchtime dinnerlady""")
+
+# The field's own vocabulary, which practitioners misspell ("Caldicott Guardia", "safegaurding",
+# "consnet").  A word within a small edit distance of one of these is not a name unless a
+# near-certain cue says it is.  Only words of 6+ letters: shorter ones sit too close to real names.
+DOMAIN_WORDS: tuple[str, ...] = tuple(sorted(_words("""
+caldicott guardian guardians safeguarding safeguard confidentiality confidential consent consents
+consented gillick fraser competence competent competency guidelines guidance referral referrals
+disclosure disclosures designated threshold thresholds legitimate interest proportionate necessary
+chronology assessment protection principles principle information sharing statutory parental
+responsibility lawful exemption encompass ofsted cafcass safeguarding-lead wellbeing welfare
+neglect exploitation radicalisation practitioner professional headteacher paediatrician agreement
+procedure together keeping education guardianship strategy regulation children's children
+register governor governors pastoral designated officer conference section emotional physical
+sexual domestic violence allegation allegations concern concerns contextual""")))
+
+# Two- and three-letter capitals that are acronyms of the field, not someone's initials.
+ACRONYMS = _words("""
+dsl sw hv ta gp pe it re dt cp ep yp sen lac cin cla cse cce fgm dv da pc ds dc ni nhs hr ot slt mh
+ok nb ps am pm uk eu us id tv me is hi no so or if to an at on in of by be we he my do go up ah oh
+la ls sar dpo ico dfe mat pru sch art reg sec ta's sos aka fyi asap tbh idk lol omg pls rip afaik
+bsl esol eal pp fsm ks ks1 ks2 ks3 ks4 ao pa ceo ssw tac tam ehc gcse mfl ict rse pshe ppa inset
+ddsl hvs sws gps yot yjs iro mash camhs pcso senco lado cpoms ofsted nspcc ok pta pto cpd dbs
+csc eha ehat caf tac lscp lscb cspr scr mars marac mappa cme ehe pep sdq csw adhd asd ocd ptsd aces
+ace sg sgo cao rao epo pso cpp cpc icpc rcpc ipa lac lacs uasc nrm sso dol dols mca ssd sab lsab
+dob rip eg ie ta ra qa ah gb nw ne se sw hmp yoi str stc sch ks5 cps ppo iom cto mh gcse dsl's
+hiv sti std bmi iq dna uti asc pda sld mld spld cyp iha rha rhi nfa mfh fii plo foi dpa isa mou sla wt
+cpr aob ht dht aht mp nqt ect lsa sbm cpn sn ewo ews esw fsw flo qc kc jp hmrc dwp ukvi ss cic cwd""")
+
 # An honorific is a cue, never part of the name itself ("Mrs Patel Mrs Patel" is two names).
-NEVER_NAME = NEVER_NAME | HONORIFICS
+NEVER_NAME = NEVER_NAME | HONORIFICS | CONTRACTIONS | TEXT_SPEAK | ROLE_WORDS
