@@ -59,3 +59,15 @@ def test_a_deliberate_violation_fails(tmp_path: Path, module: str, line: str, co
     assert result.returncode != 0, result.stdout
     broken = result.stdout.split("Broken contracts", 1)[-1]
     assert contract in broken, result.stdout
+
+
+def test_the_cli_grammar_loads_no_subcommand() -> None:
+    # ``canishare --help`` builds the whole parser; the subcommands' modules (and the SDKs, the
+    # engine and the search index behind them) load only when that subcommand runs.
+    code = ("import sys\nfrom bot.app.cli.main import build_parser\nbuild_parser().format_help()\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('aiohttp', 'slack_bolt', 'slack_sdk', "
+            "'botbuilder', 'redis') or m.startswith(('bot.app.cli.', 'bot.core.engine', 'knowledge.search'))))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['bot.app.cli.main']"

@@ -7,12 +7,15 @@ import asyncio
 import datetime as dt
 import sys
 
-
-def register(sub: argparse._SubParsersAction) -> None:
-    duty = sub.add_parser("duty", help="who is on safeguarding duty now and next")
-    duty.add_argument("--at", default=None, help="another moment, e.g. 2026-03-29T09:00 (rota time zone)")
-    duty.add_argument("--gaps", action="store_true", help="also list gaps in the lead rota over the next 14 days")
-    duty.set_defaults(handler=cmd_duty)
+from bot.app.escalation_wiring import rota_view
+from bot.app.rota_directory import resolve_for_process
+from bot.app.stores import build_store
+from bot.core.config import load_config
+from bot.core.escalation.core import Core
+from bot.core.escalation.handle import Sealer
+from bot.core.escalation.rota import gaps
+from bot.core.settings import get_settings
+from bot.storage.escalation import RedisEscalationBackend
 
 
 def cmd_duty(args: argparse.Namespace) -> int:
@@ -20,11 +23,6 @@ def cmd_duty(args: argparse.Namespace) -> int:
 
 
 async def run_duty(at_text: str | None, show_gaps: bool, out=None) -> int:  # type: ignore[no-untyped-def]
-    from bot.app.escalation_wiring import rota_view
-    from bot.core.config import load_config
-    from bot.core.escalation.rota import gaps
-    from bot.core.settings import get_settings
-    from bot.storage.escalation import RedisEscalationBackend
 
     out = out or sys.stdout
     settings = get_settings()
@@ -33,7 +31,6 @@ async def run_duty(at_text: str | None, show_gaps: bool, out=None) -> int:  # ty
         print("No rota is configured: add a 'rota:' section to the organisation config (CANISHARE_CONFIG).",
               file=out)
         return 1
-    from bot.app.rota_directory import resolve_for_process
 
     resolution = await resolve_for_process(settings, config)
     config = resolution.config
@@ -52,10 +49,6 @@ async def run_duty(at_text: str | None, show_gaps: bool, out=None) -> int:  # ty
         at = dt.datetime.now(dt.UTC)
     covers = []
     if settings.redis_url:
-        from bot.app.stores import build_store
-        from bot.core.escalation.core import Core
-        from bot.core.escalation.handle import Sealer
-
         store = build_store(settings)
         try:
             core = Core(RedisEscalationBackend(store.client, store.prefix), config, view,  # type: ignore[attr-defined]

@@ -21,13 +21,6 @@ def manifest_text(socket_mode: bool = False) -> str:
     return resources.files("bot").joinpath("channels", "slack", "manifest", name).read_text(encoding="utf-8")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("slack-manifest", help="print the Slack app manifest (to create the app from)")
-    parser.add_argument("--host", default=None, help=f"the public host serving canishare (replaces {PLACEHOLDER})")
-    parser.add_argument("--socket-mode", action="store_true", help="the manifest for Socket Mode (no public URL)")
-    parser.set_defaults(handler=cmd_slack_manifest)
-
-
 def cmd_slack_manifest(args: argparse.Namespace) -> int:
     text = manifest_text(args.socket_mode)
     if args.host:

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from bot.app import ops
-from bot.app.cli.main import build_parser
+from bot.app.cli.main import build_parser, handler_of
 from bot.core.escalation.records import PAGING
 from tests.core.escalation.conftest import Harness, rota_dict
 
@@ -69,8 +69,8 @@ async def test_worker_runs_every_job_module() -> None:
 
 def test_cli_has_worker_and_duty() -> None:
     parser = build_parser()
-    assert parser.parse_args(["worker"]).handler.__name__ == "cmd_worker"
-    assert parser.parse_args(["duty"]).handler.__name__ == "cmd_duty"
+    assert handler_of(parser.parse_args(["worker"]).handler).__name__ == "cmd_worker"
+    assert handler_of(parser.parse_args(["duty"]).handler).__name__ == "cmd_duty"
 
 
 async def test_duty_command_prints_now_and_next(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
