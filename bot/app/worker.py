@@ -12,9 +12,11 @@ import asyncio
 import importlib
 import logging
 import signal
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.app.escalation_worker import DeliveryUnavailable, preflight
 from bot.app.rota_directory import resolve_for_process
 from bot.app.server import build_services
 from bot.app.stores import build_store
@@ -61,6 +63,14 @@ async def main(settings: Settings, config: OrgConfig, *, dev: bool = False) -> i
     config = (await resolve_for_process(settings, config, getattr(store, "client", None),
                                         getattr(store, "prefix", None))).config
     services = build_services(settings, config, store=store, dev=dev)
+
+    try:
+        await preflight(services)
+    except DeliveryUnavailable as exc:
+        log.error("canishare worker not started: %s", exc)
+        print(f"canishare worker: not started: {exc}", file=sys.stderr)
+        await services.store.close()
+        return 3
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -9,15 +9,16 @@ from typing import TextIO
 
 from bot.app.cli.main import _org_config
 from bot.app.escalation_wiring import terminal_escalator
-from bot.channels.terminal.render import pick_choice, render, to_json_line
+from bot.channels.terminal.render import layers_of, pick_choice, pick_layer, render, to_json_line
 from bot.core.config import OrgConfig
 from bot.core.engine import build_engine
 from bot.core.escalation.causes import NO_REDIS, NO_ROTA
+from bot.core.escalation.practitioner_view import goodbye, open_request, waiting_lines
 from bot.core.settings import get_settings
 from bot.storage.memory import MemoryStore
 from bot.storage.redis_store import RedisStore
 from dialogs import intents
-from dialogs.messages import Choice, Question, Reply
+from dialogs.messages import Choice, Notice, Question, Reply
 from dialogs.turn import Turn
 
 QUIT = {"quit", "exit", "q", ":q", "bye"}
@@ -60,9 +61,12 @@ async def run_chat(config: OrgConfig, edition: str | None, as_json: bool, stdin:
                      "Type a number or an answer, ask a question, 'help' for help, 'quit' to leave.\n"
                      "Please don't type names or details that identify a child or family.\n\n")
     first = Turn(channel="terminal", user_id=USER, action=f"edition:{edition}" if edition else intents.START)
+    who = engine.user_hash(first)
+    await _show_escalation_news(engine.escalator, who, as_json, stdout, welcome=True)
     replies = await engine.handle(first)
     _emit(replies, as_json, stdout)
     choices, ref = _last_choices(replies)
+    layers, layers_ref = layers_of(replies)
     while True:
         if not as_json:
             stdout.write("> ")
@@ -73,20 +77,40 @@ async def run_chat(config: OrgConfig, edition: str | None, as_json: bool, stdin:
         line = line.rstrip("\n")
         if line.strip().lower() in QUIT:
             break
-        choice = pick_choice(line, choices)
-        turn = Turn(channel="terminal", user_id=USER, action=choice, ref=ref if choice else None,
-                    text=None if choice else line)
+        layer = pick_layer(line, layers)
+        choice = layer.action if layer else pick_choice(line, choices)
+        # A layer word asks for the last outcome's or answer's law, checklist or record, tied to that reply.
+        turn_ref = (layers_ref if layer else ref) if choice else None
+        turn = Turn(channel="terminal", user_id=USER, action=choice, ref=turn_ref, text=None if choice else line)
         replies = await engine.handle(turn)
         _emit(replies, as_json, stdout)
+        await _show_escalation_news(engine.escalator, who, as_json, stdout)
         new_choices, new_ref = _last_choices(replies)
         if new_choices:
             choices, ref = new_choices, new_ref
+        new_layers, new_layers_ref = layers_of(replies)
+        if new_layers:
+            layers, layers_ref = new_layers, new_layers_ref
+    if not as_json:
+        stdout.write(await goodbye(engine.escalator, who) + "\n")
     await close_escalations()
     if counter is not None:
         await counter.close()
-    if not as_json:
-        stdout.write("Goodbye. Nothing from this chat has been kept.\n")
     return 0
+
+
+async def _show_escalation_news(service: object, who: str, as_json: bool, out: TextIO, welcome: bool = False) -> None:
+    """Picked up by …, the lead's messages, resolved: the worker leaves them for us (no push here)."""
+    if service is None:
+        return
+
+    lines = await waiting_lines(service, who)
+    if welcome and not lines:
+        current = await open_request(service, who)
+        if current:
+            lines = [f"Your request {current[0]} is still open. {current[1]}"]
+    if lines:
+        _emit([Notice(text="About your request to the safeguarding team:\n" + "\n\n".join(lines))], as_json, out)
 
 
 async def run_ask(config: OrgConfig, question: str, as_json: bool, stdout: TextIO) -> int:

@@ -18,7 +18,7 @@ from typing import Any
 from bot.channels.common.commands import rota_command
 from bot.core.escalation.service import EscalationService
 
-ACTIONS = ("ack", "still", "reply", "resolve", "handover", "preply")
+ACTIONS = ("ack", "still", "reply", "resolve", "handover", "preply", "history")
 MAX_FIELD = 2000
 
 

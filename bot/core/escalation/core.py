@@ -36,6 +36,9 @@ log = logging.getLogger("canishare.escalation")
 Clock = Callable[[], float]
 _ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud over the phone
 MAX_RETRIES = 8
+# An open escalation's keys expire this long (or the records retention, if longer) after the last
+# transition or auditor run: never while a worker runs, yet bounded if the service is retired.
+OPEN_TTL_MIN_SECONDS = 30 * 86400
 
 OUTCOMES: dict[str, str] = {
     "share": "Advised to share",
@@ -79,6 +82,10 @@ class Core:
         self.records = backend.records
         self.due = backend.due
         self.outbox = backend.outbox
+        # Open escalations' keys expire after the records retention (at least 30 days), renewed by
+        # every transition and every auditor run; dead letters are kept for the records retention.
+        backend.configure(clock=clock, retention_seconds=config.retention.records_seconds,
+                          open_ttl=max(config.retention.records_seconds, OPEN_TTL_MIN_SECONDS))
         self.store = store  # the conversation store: decision records and the daily report figures
 
     async def stat(self, name: str, *args: Any) -> None:

@@ -23,8 +23,14 @@ in one Redis Cluster slot)::
     <p>:{esc}:outbox        STREAM  outbound messages, consumer group "delivery" (see queue.py)
     <p>:{esc}:who:<h>       STRING  the practitioner's open escalation (one at a time)
 
-Open escalations carry no TTL: a case is never auto-closed. On resolve the record, its
-chronology and its card refs get the records retention as TTL.
+Every key is bounded. An open escalation's record, chronology, card refs and ``who`` pointer
+carry a TTL (the records retention, at least 30 days) renewed by every transition and by the
+auditor every minute, so a case is never closed while a worker runs; on resolve they get the
+records retention. ``due``, ``open`` and ``outbox`` are the only keys without a TTL: indexes
+whose entries are removed as they are used (a resolved or vanished id leaves ``due`` when next
+claimed and ``open`` at the next audit; an outbox entry is deleted once delivered or
+dead-lettered). The dead-letter stream and the covers set have TTLs and are trimmed by the
+auditor.
 """
 
 from __future__ import annotations
@@ -48,6 +54,8 @@ EVENT_TYPES: dict[str, tuple[str, ...]] = {
     "step_skipped_empty": ("step", "loop"),
     "notified": ("target", "channel", "why"),
     "delivery_failed": ("target", "channel", "error"),
+    "delivery_uncertain": ("target", "channel"),
+    "dead_lettered": ("message", "reason", "target"),
     "acknowledged": (),
     "ack_reminder_sent": (),
     "still_on_it": (),

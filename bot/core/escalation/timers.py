@@ -115,6 +115,7 @@ async def audit(core: Core) -> dict[str, int]:
             await core.backend.drop_open(esc_id)
             continue
         counts[rec.state] = counts.get(rec.state, 0) + 1
+        await core.records.touch(esc_id, rec.practitioner_hash, core.records.open_ttl)  # bounded, never lapsing
         score = await core.due.score(esc_id)
         if score is not None and score >= now - STALE_MS:
             continue
@@ -131,6 +132,8 @@ async def audit(core: Core) -> dict[str, int]:
             rearmed += 1
             metrics.ESCALATION_AUDIT_REARMED.inc()
             log.warning("escalation timer re-armed by the auditor")
+    await core.outbox.trim_dead()
+    await core.backend.drop_ended_covers(now)  # covers that have ended
     for state, n in counts.items():
         metrics.ESCALATIONS_OPEN.labels(state=state).set(n)
     return {"open": sum(counts.values()), "rearmed": rearmed}
