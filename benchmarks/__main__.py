@@ -65,8 +65,8 @@ async def engine_rows(conversations: int, redis_url: str) -> list[Row]:
     from benchmarks.load import percentile
     from benchmarks.turns import run_ours, run_waterfall
     from bot.core.config import OrgConfig
-    from bot.core.engine import build_parts
-    from bot.core.store import MemoryStore
+    from bot.core.parts import build_parts
+    from bot.storage.memory import MemoryStore
     from bot.storage.redis_store import RedisStore
 
     parts = build_parts(OrgConfig())

@@ -111,12 +111,14 @@ async def worker_main(spec: dict[str, Any]) -> None:
     from bot.core.escalation.handle import Sealer
     from bot.core.escalation.rota import RotaView
     from bot.core.escalation.service import EscalationService
+    from bot.storage.escalation import RedisEscalationBackend
     from bot.storage.redis_store import RedisStore
 
     config = OrgConfig.model_validate(CONFIG)
     assert config.rota is not None
     store = RedisStore.from_url(spec["redis_url"], spec["prefix"])
-    service = EscalationService(store.client, store.prefix, config, RotaView(config.rota), sealer=Sealer(SEALER_KEY),
+    service = EscalationService(RedisEscalationBackend(store.client, store.prefix), config, RotaView(config.rota),
+                                sealer=Sealer(SEALER_KEY),
                                 hash_key=HASH_KEY, store=store)
     worker = EscalationWorker(service, Deliverer(service, {"slack": SlackDelivery("xoxb-bench", spec["slack_url"])}),
                               consumer=spec["consumer"], store=store)
@@ -149,10 +151,12 @@ async def main(escalations: int, workers: int, concurrency: int) -> None:
     import redis
 
     from bot.core.config import OrgConfig
-    from bot.core.engine import Engine, build_parts
+    from bot.core.engine import Engine
     from bot.core.escalation.handle import Sealer
     from bot.core.escalation.rota import RotaView
     from bot.core.escalation.service import EscalationService
+    from bot.core.parts import build_parts
+    from bot.storage.escalation import RedisEscalationBackend
     from bot.storage.redis_store import RedisStore
 
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -162,7 +166,8 @@ async def main(escalations: int, workers: int, concurrency: int) -> None:
     config = OrgConfig.model_validate(CONFIG)
     assert config.rota is not None
     store = RedisStore.from_url(redis_url, prefix)
-    service = EscalationService(store.client, store.prefix, config, RotaView(config.rota), sealer=Sealer(SEALER_KEY),
+    service = EscalationService(RedisEscalationBackend(store.client, store.prefix), config, RotaView(config.rota),
+                                sealer=Sealer(SEALER_KEY),
                                 hash_key=HASH_KEY, store=store)
     await service.outbox.ensure_group()
     engine = Engine(build_parts(config), store, HASH_KEY, escalator=service)

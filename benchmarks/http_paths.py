@@ -30,7 +30,6 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,8 +37,8 @@ import aiohttp
 from aiohttp import web
 
 from benchmarks.load import SLACK_PATH, TEAMS_PATH, Tally, client_session, crowd, percentile
-from benchmarks.load_fakes import LoadConnector, LoadSlack, start_connector
-from tests.channels.slack.conftest import FORM, SECRET
+from bot.testing.load import LoadConnector, LoadSlack, fakes
+from bot.testing.slack import FORM, SECRET
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -221,19 +220,6 @@ def teams_bodies(connector: LoadConnector) -> list[tuple[bytes, dict[str, str]]]
 
     body = json.dumps(personal_message(connector.url or "http://127.0.0.1:9/", text="start")).encode()
     return [(body, {"Content-Type": "application/json"})]
-
-
-@contextlib.asynccontextmanager
-async def fakes() -> AsyncIterator[tuple[LoadSlack, LoadConnector]]:
-    fake = LoadSlack()
-    await fake.start()
-    connector = LoadConnector()
-    runner = await start_connector(connector)
-    try:
-        yield fake, connector
-    finally:
-        await runner.cleanup()
-        await fake.close()
 
 
 async def delete_prefix(redis_url: str, prefix: str) -> None:

@@ -5,7 +5,7 @@ answer every question until an outcome, start again. Requests go over real HTTP 
 server (``canishare serve`` in a subprocess, or the app factory on an aiohttp TestServer), signed
 as Slack signs them or shaped as Teams sends them; the bot's answers land in the repository's own
 fakes (``bot/testing/fake_slack.py``, ``bot/testing/teams.py``), extended for load in
-:mod:`benchmarks.load_fakes`.
+:mod:`bot.testing.load`.
 
 A :class:`Tally` keeps what happened: HTTP status and ack latency per request kind, the time from a
 request to the bot's answer, outcomes reached, polite "storage unavailable" answers, errors and
@@ -29,11 +29,11 @@ from urllib.parse import quote
 
 import aiohttp
 
-from benchmarks.load_fakes import LoadConnector, LoadSlack
 from bot.testing.fake_slack import FakeSlack, Message, dm_of, visible
+from bot.testing.load import LoadConnector, LoadSlack
+from bot.testing.slack import FORM, SlackHarness
 from bot.testing.teams import TENANT, personal_message, submit_data
 from bot.testing.teams import Call as TeamsCall
-from tests.channels.slack.conftest import FORM, SlackHarness
 
 SLACK_PATH = "/slack/events"
 TEAMS_PATH = "/api/messages"

@@ -35,7 +35,8 @@ ANSWERS = 4
 # --- state bytes --------------------------------------------------------------------------------------
 async def canishare_state_bytes(redis_url: str, answers: int = ANSWERS) -> float:
     from bot.core.config import OrgConfig
-    from bot.core.engine import Engine, build_parts
+    from bot.core.engine import Engine
+    from bot.core.parts import build_parts
     from bot.storage.redis_store import RedisStore
     from dialogs.messages import Question
     from dialogs.turn import Turn

@@ -43,14 +43,14 @@ from urllib.parse import quote
 
 import yaml
 
-from benchmarks.http_paths import ROOT, Server, fakes, serve_env, start_canishare, wait_ready
+from benchmarks.http_paths import ROOT, Server, serve_env, start_canishare, wait_ready
 from benchmarks.load import SLACK_PATH, SlackRequests, Tally, client_session, crowd, percentile
-from benchmarks.load_fakes import LoadConnector, LoadSlack
 from bot.core.escalation.core import reference
 from bot.core.escalation.handle import ENV_KEY
 from bot.testing.fake_slack import Message, dm_of
-from tests.channels.slack.conftest import FORM
-from tests.conftest import PrivateRedis
+from bot.testing.load import LoadConnector, LoadSlack, fakes
+from bot.testing.redis import PrivateRedis
+from bot.testing.slack import FORM
 
 SLACK_DEADLINE = 3.0
 LEAD = "U0SOAKLEAD"

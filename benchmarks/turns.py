@@ -24,8 +24,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.config import OrgConfig
-from bot.core.engine import Engine, Parts, build_parts
-from bot.core.store import MemoryStore, Store
+from bot.core.engine import Engine
+from bot.core.parts import Parts, build_parts
+from bot.core.store import Store
+from bot.storage.memory import MemoryStore
 from dialogs.messages import Question
 from dialogs.turn import Turn
 

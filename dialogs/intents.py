@@ -13,7 +13,7 @@ from rapidfuzz.distance import OSA
 YES, NO, NOT_SURE, EXPLAIN, BACK, RESTART, HELP, TALK, START, EDITION = (
     "yes", "no", "not_sure", "explain", "back", "restart", "help", "talk", "start", "edition",
 )
-QUIZ, QUIZ_TEAM = "quiz:start", "quiz:team"  # issue 8: choice ids of dialogs.quiz
+QUIZ, QUIZ_TEAM = "quiz:start", "quiz:team"  # choice ids of dialogs.quiz
 # The layers of an outcome kept one tap away (dialogs.messages.Layer); typed, they ask for the last outcome's.
 MORE_LAW, MORE_CHECKLIST, MORE_RECORD = "more:law", "more:checklist", "more:record"
 
@@ -40,7 +40,7 @@ _PHRASES: dict[str, tuple[str, ...]] = {
     START: ("start", "flowchart", "walk me through it", "walk me through", "can i share", "can i share this",
             "can i share this?", "go", "begin", "let's start", "lets start"),
     EDITION: ("edition", "editions", "change edition", "which edition", "switch edition"),
-    # Issue 8: the personal quiz, and the team quiz (which runs in a channel, not here).
+    # the personal quiz, and the team quiz (which runs in a channel, not here).
     QUIZ: ("quiz", "quiz me", "start quiz", "start the quiz", "take the quiz", "take a quiz", "test me",
            "a quiz", "new quiz", "another quiz"),
     QUIZ_TEAM: ("quiz team", "team quiz", "start team quiz"),

@@ -11,7 +11,8 @@ button or typed word that asks the engine for that layer (Slack, terminal) with 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
 
@@ -215,6 +216,13 @@ class Contacts(Reply):
     contacts: tuple[tuple[str, str], ...] = ()
 
 
+def contacts_reply(contacts: Sequence[tuple[str, str]], heading: str | None = "Who to contact:") -> Contacts:
+    """The one contacts reply: a bulleted list of (label, number), under ``heading`` when given."""
+    pairs = tuple(contacts)
+    lines = [f"• {label}: {number}" for label, number in pairs]
+    return Contacts(text="\n".join([heading, *lines] if heading else lines), contacts=pairs)
+
+
 @dataclass(frozen=True)
 class Notice(Reply):
     """A status or error message for the user (stale button, store down, bad input)."""
@@ -291,13 +299,3 @@ def _layered_dict(reply: Answer | Outcome) -> dict[str, Any]:
 REPLY_TYPES: tuple[type[Reply], ...] = (
     Text, Quote, Question, Menu, Answer, Outcome, Record, Urgent, PrivacyNotice, Contacts, Notice, Progress,
 )
-
-
-@dataclass
-class Outbox:
-    """Collects replies while a dialog runs (dialogs never send anything themselves)."""
-
-    replies: list[Reply] = field(default_factory=list)
-
-    def add(self, *replies: Reply) -> None:
-        self.replies.extend(replies)

@@ -174,6 +174,12 @@ def normalise(text: str) -> str:
 
 
 class QuizDialog:
+    """The personal quiz, a :class:`dialogs.state.SideDialog`: its session in the conversation state,
+    the person's progress in the user state slot ``qp``."""
+
+    state_key = STATE
+    user_slots = (PROGRESS,)
+
     def __init__(self, kb: Knowledge, questions: int = 5) -> None:
         self.kb = kb
         self.questions = questions
@@ -231,6 +237,16 @@ class QuizDialog:
         if session is None or session.current is None or any(i not in self.kb.quiz for i in session.items):
             return None
         return session
+
+    def needs_user_state(self, action: str | None, text: str, state: Mapping[str, Any]) -> bool:
+        """Worth loading the progress for: a quiz button, "quiz", or any input while a quiz runs."""
+        if action is not None:
+            return is_quiz_choice(action)
+        return STATE in state or intents.intent_of(text or "") == intents.QUIZ
+
+    def waiting(self, state: Mapping[str, Any]) -> Question | None:
+        session = self.session_of(state)
+        return self.question(session) if session is not None else None
 
     def wants(self, action: str | None, text: str, state: Mapping[str, Any]) -> bool:
         """True when this input is for the quiz (the router asks before anything else)."""

@@ -9,9 +9,10 @@ input, instead of being repeated in every state.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
-from bot.core.config import OrgConfig
 from dialogs import intents
 from dialogs.flowchart import FlowchartDialog, Walk
 from dialogs.messages import (
@@ -27,12 +28,28 @@ from dialogs.messages import (
     Reply,
     Text,
     Urgent,
+    contacts_reply,
 )
 from dialogs.qa import ASK_PREFIX, CANNOT, CASE, QADialog
-from dialogs.quiz import STATE as QUIZ_STATE
-from dialogs.quiz import QuizDialog
+from dialogs.state import SideDialog, State, UserState
 
-State = dict  # compact JSON saved by the store
+
+class Contact(Protocol):
+    @property
+    def label(self) -> str: ...
+    @property
+    def number(self) -> str: ...
+
+
+class RouterConfig(Protocol):
+    """The part of the organisation's configuration the router reads (the core's OrgConfig provides it)."""
+
+    @property
+    def urgent_contacts(self) -> Sequence[Contact]: ...
+    @property
+    def childrens_social_care(self) -> Contact | None: ...
+    @property
+    def default_edition(self) -> str: ...
 
 PRIVACY_USE = "privacy:use"
 PRIVACY_EDIT = "privacy:edit"
@@ -70,17 +87,23 @@ class Input:
 
 
 class Router:
-    def __init__(self, config: OrgConfig, flowcharts: dict[str, FlowchartDialog], qa: QADialog) -> None:
+    def __init__(self, config: RouterConfig, flowcharts: dict[str, FlowchartDialog], qa: QADialog,
+                 side: Sequence[SideDialog] = ()) -> None:
         self.config = config
         self.flowcharts = flowcharts
         self.qa = qa
-        self.quiz = QuizDialog(qa.kb, config.quiz.questions)  # issue 8
+        self.side = tuple(side)  # dialogs that may take a turn before the flowchart (the quiz)
+        self.user_slots = tuple(slot for dialog in self.side for slot in dialog.user_slots)
+
+    # --- user state ------------------------------------------------------------------------------
+    def user_state_wanted(self, action: str | None, text: str, state: State) -> tuple[str, ...]:
+        """The user state slots this input may read or write (the engine loads only these)."""
+        return tuple(slot for dialog in self.side if dialog.needs_user_state(action, text, state)
+                     for slot in dialog.user_slots)
 
     # --- helpers -------------------------------------------------------------------------------
     def contacts(self) -> Contacts:
-        pairs = tuple((c.label, c.number) for c in self.config.urgent_contacts)
-        return Contacts(text="Who to contact:\n" + "\n".join(f"• {label}: {number}" for label, number in pairs),
-                        contacts=pairs)
+        return contacts_reply((c.label, c.number) for c in self.config.urgent_contacts)
 
     def urgent_replies(self) -> list[Reply]:
         pairs = tuple((c.label, c.number) for c in self.config.urgent_contacts)
@@ -116,7 +139,8 @@ class Router:
     def begin(self, state: State, now: dt.datetime, edition: str | None = None) -> tuple[list[Reply], State]:
         edition = edition or self.edition(state)
         replies, walk = self.flowcharts[edition].begin(started=now.timestamp())
-        new = {k: v for k, v in state.items() if k not in ("w", "pr", QUIZ_STATE)}
+        owned = {dialog.state_key for dialog in self.side}
+        new = {k: v for k, v in state.items() if k not in ("w", "pr") and k not in owned}
         new["w"] = walk.to_json()
         if edition != self.config.default_edition:
             new["e"] = edition
@@ -125,9 +149,10 @@ class Router:
         return replies, new
 
     def current_question(self, state: State) -> list[Reply]:
-        quiz = self.quiz.session_of(state)  # issue 8: a quiz question waiting comes first
-        if quiz is not None:
-            return [self.quiz.question(quiz)]
+        for dialog in self.side:  # a side dialog's question waiting comes first
+            waiting = dialog.waiting(state)
+            if waiting is not None:
+                return [waiting]
         walk = self.walk_of(state)
         if walk is not None and self.dialog_for(walk).pending(walk):
             return [self.dialog_for(walk).question(walk)]
@@ -147,7 +172,19 @@ class Router:
                 *self.current_question(state)]
 
     # --- the one pre-dispatch step -------------------------------------------------------------
-    def route(self, inp: Input, state: State) -> tuple[list[Reply], State]:
+    def route(self, inp: Input, state: State, user: UserState | None = None) -> tuple[list[Reply], State, UserState]:
+        """Replies, the new conversation state and the user state slots after this turn.
+
+        The user state slots are lent to the dialogs under their names for the turn, and taken
+        out again, so the conversation state saved never carries them.
+        """
+        lent = {**state, **(user or {})}
+        replies, routed = self._route(inp, lent)
+        slots = set(self.user_slots)
+        return (replies, {k: v for k, v in routed.items() if k not in slots},
+                {k: v for k, v in routed.items() if k in slots})
+
+    def _route(self, inp: Input, state: State) -> tuple[list[Reply], State]:
         lead: list[Reply] = self.urgent_replies() if inp.urgent else []
         if inp.urgent:
             # The message was a danger signal, not an answer: say act now and what else can be done.
@@ -181,10 +218,9 @@ class Router:
         action = inp.action
         if action in (PRIVACY_USE, PRIVACY_EDIT, PRIVACY_ALLOW):
             return self.privacy_choice(action, inp, state)
-        # --- quiz (issue 8): quiz choice ids, "quiz", and typed answers to a waiting quiz question
-        if self.quiz.wants(action, inp.text, state):
-            return self.quiz.handle(action, inp.text, inp.ref, state, inp.now)
-        # --- end quiz
+        for dialog in self.side:  # the quiz: its buttons, "quiz", typed answers to a waiting question
+            if dialog.wants(action, inp.text, state):
+                return dialog.handle(action, inp.text, inp.ref, state, inp.now)
         walk = self.walk_of(state)
         if action is not None and inp.ref:
             if walk is None or walk.ref != inp.ref:
@@ -266,7 +302,7 @@ class Router:
         replies = self.qa.replies_for(decision)
         if pending:
             return [*replies, Text(text="Back to where you were:"), *self.current_question(state)], state
-        if decision.kind == CASE and not inp.once and self.quiz.session_of(state) is None:
+        if decision.kind == CASE and not inp.once and all(d.waiting(state) is None for d in self.side):
             walk_replies, new = self.begin(state, inp.now)
             return [*replies, Text(text="To check your situation one question at a time:"), *walk_replies], new
         return replies, state

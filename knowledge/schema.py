@@ -192,7 +192,7 @@ class Term(Reviewed):
 
 
 class QuizItem(Reviewed):
-    """A true/false or multiple-choice quiz item (issue 8)."""
+    """A true/false or multiple-choice quiz item."""
 
     id: Id
     kind: Literal["true_false", "multiple_choice"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # ---------------------------------------------------------------------------------------------
-# Redis fixtures (issue 3). Real Redis only, never a mock.
+# Redis fixtures. Real Redis only, never a mock.
 #   redis_url      the shared test server (CANISHARE_TEST_REDIS_URL, default 127.0.0.1:6379/0)
 #   redis_store    a RedisStore on that server with its own random key prefix, cleaned up after
 #   private_redis  a redis-server of the test's own on a free port, to stop and restart at will
@@ -12,11 +12,6 @@ from __future__ import annotations
 #   new_redis_prefix    factory of fresh key prefixes on redis_url, all deleted after the test
 # ---------------------------------------------------------------------------------------------
 import os
-import shutil
-import signal
-import socket
-import subprocess
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -26,6 +21,7 @@ import pytest_asyncio
 import redis
 
 from bot.storage.redis_store import RedisStore
+from bot.testing.redis import PrivateRedis
 
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/0"
 START_REDIS_HINT = (
@@ -86,106 +82,6 @@ async def redis_store(redis_url: str) -> AsyncIterator[RedisStore]:
         delete_prefix(redis_url, store.prefix)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class PrivateRedis:
-    """A redis-server owned by one test: start, kill (as a crash would), restart on the same port."""
-
-    def __init__(
-        self,
-        workdir: Path,
-        port: int | None = None,
-        *,
-        appendonly: bool = False,
-        tls: tuple[Path, Path] | None = None,
-    ) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.fail("redis-server is not on PATH: install Redis (see README 'Running the tests')")
-        self.binary = binary
-        self.workdir = workdir
-        self.port = port or free_port()
-        # appendonly=True keeps data across a restart (resume); False loses it (restart cleanly).
-        self.appendonly = appendonly
-        # (certificate, key): serve TLS only on ``port``; the certificate is also the CA.
-        self.tls = tls
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        if self.tls:
-            return f"rediss://127.0.0.1:{self.port}/0?ssl_ca_certs={self.tls[0]}"
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    @property
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def start(self, *extra: str) -> None:
-        if self.running:
-            return
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        if self.tls:
-            listen = ["--port", "0", "--tls-port", str(self.port), "--tls-cert-file", str(self.tls[0]),
-                      "--tls-key-file", str(self.tls[1]), "--tls-ca-cert-file", str(self.tls[0]),
-                      "--tls-auth-clients", "no"]  # fmt: skip
-        else:
-            listen = ["--port", str(self.port)]
-        args = [
-            self.binary,
-            *listen,
-            "--bind", "127.0.0.1",
-            "--dir", str(self.workdir),
-            "--save", "",
-            "--appendonly", "yes" if self.appendonly else "no",
-            "--appendfsync", "always",
-            "--logfile", str(self.workdir / "redis.log"),
-            *extra,
-        ]  # fmt: skip
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self._wait_ready()
-
-    def _wait_ready(self, timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.2, socket_timeout=0.5)
-        try:
-            while True:
-                assert self.process is not None
-                if self.process.poll() is not None:
-                    err = self.process.stderr.read().decode() if self.process.stderr else ""
-                    log = (self.workdir / "redis.log").read_text() if (self.workdir / "redis.log").exists() else ""
-                    pytest.fail(f"private redis-server exited: {err}{log[-2000:]}")
-                try:
-                    if client.ping():
-                        return
-                except (redis.ConnectionError, redis.TimeoutError, redis.exceptions.BusyLoadingError):
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"private redis-server on port {self.port} did not answer within {timeout} s")
-                time.sleep(0.02)
-        finally:
-            client.close()
-
-    def stop(self) -> None:
-        """Kill the server without warning, as a crash or a lost host would."""
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=10)
-        if self.process.stderr:
-            self.process.stderr.close()
-        self.process = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-
 @pytest.fixture
 def make_private_redis(tmp_path: Path) -> Iterator[Callable[..., PrivateRedis]]:
     servers: list[PrivateRedis] = []
@@ -213,15 +109,16 @@ def private_redis(make_private_redis: Callable[..., PrivateRedis]) -> PrivateRed
 
 
 # ---------------------------------------------------------------------------------------------
-# Engine fixtures (issue 2): the real engine over the memory store, with a fixed clock.
+# Engine fixtures: the real engine over the memory store, with a fixed clock.
 #   parts          knowledge, router, matcher and guard, built once per session
 #   memory_engine  an Engine over a fresh MemoryStore
 # ---------------------------------------------------------------------------------------------
 import datetime as _dt  # noqa: E402
 
 from bot.core.config import OrgConfig  # noqa: E402
-from bot.core.engine import Engine, Parts, build_parts  # noqa: E402
-from bot.core.store import MemoryStore  # noqa: E402
+from bot.core.engine import Engine  # noqa: E402
+from bot.core.parts import Parts, build_parts  # noqa: E402
+from bot.storage.memory import MemoryStore  # noqa: E402
 
 FIXED_NOW = _dt.datetime(2026, 11, 21, 14, 5, tzinfo=_dt.UTC)
 TEST_HASH_KEY = "test-hash-key"

@@ -25,6 +25,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.core.escalation.handle import Sealer
+
 log = logging.getLogger("canishare.directory")
 
 CACHE_SECONDS = 24 * 3600
@@ -48,8 +50,6 @@ class Directory:
 
     def __init__(self, settings: Any, client: Any = None, prefix: str | None = None,
                  teams_roster: Callable[[], Awaitable[list[dict[str, Any]]]] | None = None) -> None:
-        from bot.core.escalation.handle import Sealer
-
         self.settings = settings
         self.redis = client
         self.prefix = (prefix or getattr(settings, "key_prefix", "canishare")).rstrip(":")

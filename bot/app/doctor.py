@@ -16,6 +16,19 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from bot.app.directory import LookupError_, bot_framework_token, directory_for
+from bot.app.escalation_wiring import rota_view
+from bot.app.ops import AUDITOR_KEY, WORKER_FRESH_SECONDS
+from bot.app.rota_directory import resolve_rota
+from bot.app.serve_plan import plan
+from bot.app.stores import build_store
+from bot.channels.teams.references import reference_key
+from bot.core.config import ConfigError, OrgConfig, load_config
+from bot.core.escalation.causes import platforms_on
+from bot.core.escalation.rota import gaps
+from bot.core.identity import user_hash
+from bot.core.settings import DEV_HASH_KEY
+
 Status = Literal["ok", "warn", "fail", "skip"]
 MARK = {"ok": "✓", "warn": "!", "fail": "✗", "skip": "-"}
 MIN_REDIS = (7, 0)
@@ -41,8 +54,6 @@ def ok(name: str, detail: str) -> Check:
 
 # --- settings and channels ----------------------------------------------------------------------------
 def check_settings(settings: Any) -> list[Check]:
-    from bot.core.settings import DEV_HASH_KEY
-
     out = []
     if settings.hash_key == DEV_HASH_KEY:
         out.append(Check("hash key", "fail", "CANISHARE_HASH_KEY is not set: user ids are hashed with the public "
@@ -60,9 +71,6 @@ def check_settings(settings: Any) -> list[Check]:
 
 
 def check_channels(settings: Any, socket_mode: bool = False) -> list[Check]:
-    from bot.app.serve_plan import plan
-    from bot.core.config import ConfigError
-
     try:
         result = plan(settings, host=settings.host, port=settings.port, socket_mode=socket_mode)
     except ConfigError as exc:
@@ -74,8 +82,6 @@ def check_channels(settings: Any, socket_mode: bool = False) -> list[Check]:
 
 # --- organisation file ---------------------------------------------------------------------------------
 def check_org_file(settings: Any) -> tuple[list[Check], Any]:
-    from bot.core.config import ConfigError, OrgConfig, load_config
-
     path = settings.config_path
     if path is None:
         return [Check("organisation file", "warn", "CANISHARE_CONFIG is not set: built-in defaults, no rota, no local "
@@ -134,8 +140,6 @@ async def check_redis(client: Any, has_rota: bool) -> list[Check]:
 
 
 async def check_worker(store: Any, has_rota: bool, now: float | None = None) -> Check:
-    from bot.app.ops import AUDITOR_KEY, WORKER_FRESH_SECONDS
-
     now = time.time() if now is None else now
     try:
         snap = await store.load(AUDITOR_KEY)
@@ -156,8 +160,6 @@ async def check_worker(store: Any, has_rota: bool, now: float | None = None) -> 
 
 # --- platform credentials ----------------------------------------------------------------------------------
 async def check_slack(directory: Any) -> Check:
-    from bot.app.directory import LookupError_
-
     if not directory.slack_on:
         return Check("slack credentials", "skip", "SLACK_BOT_TOKEN is not set")
     try:
@@ -170,7 +172,6 @@ async def check_slack(directory: Any) -> Check:
 
 async def check_teams(settings: Any, http: Any) -> Check:
     """Fetch a Bot Framework token with the app id and password, as the bot does before each reply."""
-    from bot.app.directory import bot_framework_token
 
     app_id = settings.microsoft_app_id.strip()
     if not app_id:
@@ -194,10 +195,6 @@ async def check_teams(settings: Any, http: Any) -> Check:
 # --- the rota ------------------------------------------------------------------------------------------------
 async def check_people(config: Any, settings: Any, directory: Any, store: Any,
                        unresolved: Sequence[str]) -> list[Check]:
-    from bot.app.directory import LookupError_
-    from bot.channels.teams.references import reference_key
-    from bot.core.identity import user_hash
-
     rota = config.rota
     if rota is None:
         return []
@@ -265,9 +262,6 @@ async def check_people(config: Any, settings: Any, directory: Any, store: Any,
 
 
 def check_cover(config: Any, settings: Any, now: dt.datetime, covers: Sequence[Any] = ()) -> Check:
-    from bot.app.escalation_wiring import rota_view
-    from bot.core.escalation.rota import gaps
-
     rota = config.rota
     if rota is None:
         return Check("rota cover", "warn", "no rota: nobody can be paged; practitioners get the contact numbers only",
@@ -287,8 +281,6 @@ def check_cover(config: Any, settings: Any, now: dt.datetime, covers: Sequence[A
 
 
 def check_fallback(config: Any, settings: Any) -> Check:
-    from bot.core.escalation.causes import platforms_on
-
     rota = config.rota
     if rota is None:
         return Check("fallback", "skip", "no rota")
@@ -314,8 +306,6 @@ def check_fallback(config: Any, settings: Any) -> Check:
 async def run_checks(settings: Any, *, now: dt.datetime | None = None, socket_mode: bool = False) -> list[Check]:
     import aiohttp
 
-    from bot.app.directory import directory_for
-    from bot.app.rota_directory import resolve_rota
 
     now = now or dt.datetime.now(dt.UTC)
     checks = check_settings(settings) + check_channels(settings, socket_mode)
@@ -324,8 +314,6 @@ async def run_checks(settings: Any, *, now: dt.datetime | None = None, socket_mo
     has_rota = config is not None and config.rota is not None
     store = None
     if settings.redis_url:
-        from bot.app.stores import build_store
-
         try:
             store = build_store(settings)
         except ValueError as exc:

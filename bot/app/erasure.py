@@ -19,8 +19,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.app.directory import LookupError_
+from bot.channels.teams.references import reference_key
 from bot.core.erasure_ids import ParsedId, parse_id
+from bot.core.escalation.core import reference
+from bot.core.escalation.records import RESOLVED
 from bot.core.identity import user_hash
+from bot.storage.escalation_records import Keys
 
 CHANNELS = ("terminal", "slack", "teams", "web")
 
@@ -90,7 +95,6 @@ def kind_of(key: str) -> str:
 async def targets_for(parsed: ParsedId, channels: Sequence[str] | None, directory: Any) -> tuple[
         list[tuple[str, str]], list[str]]:
     """The (channel, platform id) pairs to hash, and notes on look-ups that could not be made."""
-    from bot.app.directory import LookupError_
 
     notes: list[str] = []
     out: list[tuple[str, str]] = []
@@ -147,7 +151,6 @@ async def targets_for(parsed: ParsedId, channels: Sequence[str] | None, director
 async def erase(store: Any, hash_key: str, config: Any, targets: Iterable[tuple[str, str]], report: Report,
                 now_ms: int | None = None) -> Report:
     """Delete everything under the targets' hashes (Redis store); fills and returns ``report``."""
-    from bot.channels.teams.references import reference_key
 
     hashes = list(dict.fromkeys(user_hash(hash_key, c, u) for c, u in targets))
     # A Teams reference lists the hashes of the person's other Teams id: follow it before deleting.
@@ -166,9 +169,6 @@ async def erase(store: Any, hash_key: str, config: Any, targets: Iterable[tuple[
 
 
 async def _escalation_keys(client: Any, prefix: str, config: Any, hashes: list[str], report: Report) -> None:
-    from bot.core.escalation.core import reference
-    from bot.core.escalation.records import RESOLVED, Keys
-
     keys = Keys(prefix)
     strip = len(prefix.rstrip(":")) + 1
     open_ids: set[str] = set()

@@ -11,16 +11,26 @@ import logging
 import time
 from typing import Any
 
+from bot.channels.slack.escalation_delivery import SlackDelivery
+from bot.channels.teams.adapter import create_adapter
+from bot.channels.teams.escalation_delivery import TeamsDelivery
+from bot.channels.teams.references import References
 from bot.core.config import ConfigError, OrgConfig
 from bot.core.escalation.core import Clock
+from bot.core.escalation.delivery import Deliverer
 from bot.core.escalation.handle import Sealer
 from bot.core.escalation.rota import RotaView
 from bot.core.escalation.service import EscalationService
+from bot.core.services import Services
+from bot.core.settings import Settings
+from bot.core.store import Store
+from bot.storage.escalation import RedisEscalationBackend
+from bot.storage.redis_store import RedisStore
 
 log = logging.getLogger("canishare.escalation")
 
 
-def rota_view(settings: Any, config: OrgConfig) -> RotaView:
+def rota_view(settings: Settings, config: OrgConfig) -> RotaView:
     assert config.rota is not None
     problems = config.escalation.problems(config.rota)
     if problems:
@@ -32,7 +42,8 @@ def rota_view(settings: Any, config: OrgConfig) -> RotaView:
         raise ConfigError(str(exc)) from None
 
 
-def build_service(settings: Any, config: OrgConfig, store: Any, clock: Clock = time.time) -> EscalationService | None:
+def build_service(settings: Settings, config: OrgConfig, store: Store,
+                  clock: Clock = time.time) -> EscalationService | None:
     """The escalation service over the store's Redis client, or None without a rota or Redis."""
     if config.rota is None:
         return None
@@ -41,26 +52,19 @@ def build_service(settings: Any, config: OrgConfig, store: Any, clock: Clock = t
     if client is None or prefix is None:
         log.warning("a rota is configured but REDIS_URL is not set: escalations are disabled")
         return None
-    return EscalationService(client, prefix, config, rota_view(settings, config),
+    return EscalationService(RedisEscalationBackend(client, prefix), config, rota_view(settings, config),
                              sealer=Sealer.from_env(settings.hash_key), hash_key=settings.hash_key, clock=clock,
                              store=store)
 
 
-async def build_deliverer(services: Any, service: EscalationService) -> Any:
+async def build_deliverer(services: Services, service: EscalationService) -> Deliverer:
     """The worker's Slack and Teams delivery, for whichever platforms are configured."""
-    from bot.core.escalation.delivery import Deliverer
 
     settings = services.settings
     platforms: dict[str, Any] = {}
     if settings.slack_bot_token:
-        from bot.channels.slack.escalation_delivery import SlackDelivery
-
         platforms["slack"] = SlackDelivery(settings.slack_bot_token, settings.slack_api_url)
     if settings.microsoft_app_id.strip() or services.dev:
-        from bot.channels.teams.adapter import create_adapter
-        from bot.channels.teams.escalation_delivery import TeamsDelivery
-        from bot.channels.teams.references import References
-
         refs = References(services.store, settings.hash_key, services.config.retention.records_seconds)
         platforms["teams"] = TeamsDelivery(create_adapter(settings), refs, settings.microsoft_app_id.strip())
     if not platforms:
@@ -68,7 +72,7 @@ async def build_deliverer(services: Any, service: EscalationService) -> Any:
     return Deliverer(service, platforms)
 
 
-def terminal_escalator(settings: Any, config: OrgConfig) -> tuple[EscalationService | None, Any]:
+def terminal_escalator(settings: Settings, config: OrgConfig) -> tuple[EscalationService | None, Any]:
     """For ``canishare chat``: escalations over Redis when a rota and ``REDIS_URL`` are set.
 
     The chat itself keeps its place in memory; only the escalation goes to Redis, where the web
@@ -80,7 +84,6 @@ def terminal_escalator(settings: Any, config: OrgConfig) -> tuple[EscalationServ
 
     if config.rota is None or not settings.redis_url:
         return None, nothing
-    from bot.storage.redis_store import RedisStore
 
     store = RedisStore.from_url(settings.redis_url, settings.key_prefix)
     return build_service(settings, config, store), store.close

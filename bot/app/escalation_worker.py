@@ -27,14 +27,19 @@ from typing import Any
 
 from redis import exceptions as rexc
 
+from bot.app import ops
+from bot.app.escalation_wiring import build_deliverer
 from bot.app.worker_slots import SlotLease
 from bot.core import metrics
+from bot.core.escalation.causes import platforms_on
 from bot.core.escalation.core import Core
 from bot.core.escalation.delivery import Deliverer
-from bot.core.escalation.queue import Entry
-from bot.core.escalation.readiness import Heartbeat, publish, unreachable_people
+from bot.core.escalation.ports import Entry
+from bot.core.escalation.readiness import HEARTBEAT_TTL_SECONDS, Heartbeat, unreachable_people
 from bot.core.escalation.rota_feed import gap_message
 from bot.core.escalation.timers import audit, tick
+from bot.core.services import Services
+from bot.storage.escalation import RedisEscalationBackend
 
 log = logging.getLogger("canishare.escalation")
 
@@ -64,11 +69,20 @@ def check_reach(people: Any, platforms: Any) -> None:
             "a channel, or give them a slack_user_id / teams_user_id the worker can use.")
 
 
+def redis_of(core: Core) -> RedisEscalationBackend:
+    """The worker runs against Redis (leases, heartbeats, the gap report's once-a-week flag)."""
+    backend = core.backend
+    if not isinstance(backend, RedisEscalationBackend):
+        raise TypeError("the escalation worker needs the Redis escalation backend")
+    return backend
+
+
 class EscalationWorker:
     def __init__(self, core: Core, deliverer: Deliverer, *, consumer: str | None = None,
                  tick_seconds: float = 0.25, reclaim_idle_ms: int = 30_000, reclaim_seconds: float = 5,
                  audit_seconds: float = 60, block_ms: int = 500, concurrency: int = 16,
                  store: Any = None) -> None:
+        self.redis = redis_of(core)
         self.core = core
         self.deliverer = deliverer
         self.consumer = consumer or consumer_name()
@@ -130,7 +144,7 @@ class EscalationWorker:
         """Tell web processes what this worker can deliver to (bot.core.escalation.readiness)."""
         beat = Heartbeat(self.core.clock(), frozenset(await self.deliverer.reachable()),
                          tuple(sorted(self.deliverer.platforms)))
-        await publish(self.core.client, self.core.keys.prefix, beat)
+        await self.core.backend.publish_heartbeat(beat.to_json(), HEARTBEAT_TTL_SECONDS)
         if self.lease is not None:
             await self.lease.refresh()
         return beat
@@ -142,7 +156,7 @@ class EscalationWorker:
         services often refuse CONFIG: then there is nothing to check here, and nothing is logged.
         """
         try:
-            raw = await self.core.client.config_get("append*")
+            raw = await self.redis.client.config_get("append*")
         except Exception:
             return True
         conf = {(k.decode() if isinstance(k, bytes) else str(k)): (v.decode() if isinstance(v, bytes) else str(v))
@@ -169,7 +183,7 @@ class EscalationWorker:
             return 0
         year, week, _ = local_now.isocalendar()
         tag = f"{year}-W{week:02d}"
-        if not await core.client.set(core.keys.gap_report(tag), "1", nx=True, ex=8 * 86400):
+        if not await redis_of(core).client.set(redis_of(core).keys.gap_report(tag), "1", nx=True, ex=8 * 86400):
             return 0
         text, count = gap_message(core.rota, now, covers=await core.covers(), calendar=core.view.calendar_shifts(now))
         if count == 0:
@@ -184,12 +198,7 @@ class EscalationWorker:
         await self.heartbeat()
         await self.gap_report_once()
         if self.store is not None:
-            try:
-                from bot.app import ops
-
-                await ops.auditor_ran(self.store)
-            except ImportError:
-                pass
+            await ops.auditor_ran(self.store)
         return result
 
     # --- the loops -------------------------------------------------------------------------------
@@ -225,7 +234,7 @@ class EscalationWorker:
                 if claim_slot and self.lease is None:
                     # A stable name per host and slot: a restarted worker finds its predecessor's
                     # pending entries under its own name and delivers them at once (no 30 s wait).
-                    self.lease = await SlotLease.claim(self.core.client, self.core.keys.prefix)
+                    self.lease = await SlotLease.claim(self.redis.client, self.redis.keys.prefix)
                     self.consumer = self.lease.consumer
                 await self.core.outbox.ensure_group()
                 await self.warn_durability()
@@ -247,11 +256,10 @@ class EscalationWorker:
         )
 
 
-async def run(services: Any, stop: asyncio.Event) -> None:
+async def run(services: Services, stop: asyncio.Event) -> None:
     """The ``canishare worker`` job (bot/app/worker.py): nothing to do without a rota and Redis."""
-    from bot.app.escalation_wiring import build_deliverer
 
-    service = services.extras.get("escalations")
+    service = services.escalations
     if service is None:
         log.info("escalation worker idle: no rota configured, or no REDIS_URL")
         await stop.wait()
@@ -263,14 +271,12 @@ async def run(services: Any, stop: asyncio.Event) -> None:
 
 async def preflight(services: Any) -> None:
     """Raise :class:`DeliveryUnavailable` before any job starts when the rota cannot be reached."""
-    from bot.app.escalation_wiring import build_deliverer
 
-    service = services.extras.get("escalations")
+    service = services.escalations
     if service is None:
         rota = services.config.rota
         if rota is not None and getattr(services.store, "client", None) is not None:
             # A rota and Redis, yet no service: no platform this worker runs reaches anyone on it.
-            from bot.core.escalation.causes import platforms_on
 
             check_reach(rota.people, platforms_on(services.settings, services.dev))
         return

@@ -19,7 +19,7 @@ import datetime as dt
 import logging
 import os
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
@@ -27,10 +27,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from bot.core import stats
+from bot.core.services import Services
 from bot.core.store import DayStats, Store, StoreUnavailable
-
-if TYPE_CHECKING:
-    from bot.core.services import Services
 
 log = logging.getLogger("canishare.ops")
 
@@ -118,7 +116,7 @@ def mount(app: web.Application, services: Services) -> None:
     redis_configured = bool(services.settings.redis_url)
 
     async def healthz(request: web.Request) -> web.Response:
-        body, ok = await health(store, redis_configured, escalations=services.extras.get("escalations"))
+        body, ok = await health(store, redis_configured, escalations=services.escalations)
         return web.json_response(body, status=200 if ok else 503, headers={"Cache-Control": "no-store"})
 
     async def metrics(request: web.Request) -> web.Response:

@@ -16,13 +16,13 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.app.quiz_posting import ChannelPoster, build_posters
 from bot.core import metrics
 from bot.core.quiz.config import QuizSlot
-from bot.core.quiz.team import TeamQuiz, team_quiz_for
+from bot.core.quiz.team import TeamQuiz
+from bot.core.services import Services
 
 log = logging.getLogger("canishare.quiz")
 
@@ -94,10 +94,10 @@ async def tick(team: TeamQuiz, posters: Mapping[str, ChannelPoster], now: dt.dat
         log.warning("quiz scheduler tick failed: %s", type(exc).__name__)
 
 
-async def run(services: Any, stop: asyncio.Event, *, interval: float = INTERVAL, clock: Clock | None = None,
+async def run(services: Services, stop: asyncio.Event, *, interval: float = INTERVAL, clock: Clock | None = None,
               posters: Mapping[str, ChannelPoster] | None = None) -> None:
     """Run until ``stop`` is set. ``canishare worker`` runs this next to the escalation timers."""
-    team = team_quiz_for(services)
+    team = services.team_quiz()
     if clock is not None:
         team.clock = clock
     posters = posters if posters is not None else build_posters(services, team)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.app.directory import Directory, LookupError_
+from bot.app.directory import Directory, LookupError_, directory_for
 from bot.core.config import OrgConfig
 
 
@@ -60,7 +60,6 @@ async def resolve_for_process(settings: object, config: OrgConfig, client: objec
     """Resolve with the process's own settings; logs what could not be resolved (no addresses, no ids)."""
     import logging
 
-    from bot.app.directory import directory_for
 
     if config.rota is None or not any(p.email for p in config.rota.people):
         return Resolution(config)

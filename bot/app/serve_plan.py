@@ -14,6 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.channels.slack import check_slack_settings
+from bot.channels.teams import check_teams_settings
+from bot.channels.web.access import Mode, mode_for
 from bot.core.config import ConfigError
 
 if TYPE_CHECKING:
@@ -59,7 +62,6 @@ def _base(host: str, port: int) -> str:
 
 def slack_state(settings: Settings, socket_mode: bool, base: str) -> ChannelState:
     # The messages are the ones serve has always given: administrators and docs quote them.
-    from bot.channels.slack import check_slack_settings
 
     if not check_slack_settings(settings, socket_mode):
         return ChannelState("Slack", False, "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set")
@@ -69,8 +71,6 @@ def slack_state(settings: Settings, socket_mode: bool, base: str) -> ChannelStat
 
 
 def teams_state(settings: Settings, dev: bool, no_teams: bool, base: str) -> ChannelState:
-    from bot.channels.teams import check_teams_settings
-
     if no_teams:
         return ChannelState("Teams", False, "switched off by --no-teams")
     app_id = settings.microsoft_app_id.strip()
@@ -87,8 +87,6 @@ def teams_state(settings: Settings, dev: bool, no_teams: bool, base: str) -> Cha
 
 
 def web_state(host: str, token: str | None, base: str) -> ChannelState:
-    from bot.channels.web.access import Mode, mode_for
-
     mode = mode_for(host, token)
     if mode is Mode.OPEN:
         return ChannelState("Web page", True, f"open at {base}/ (loopback address: this machine only)")

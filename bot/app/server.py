@@ -12,8 +12,15 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from bot.app import ops
+from bot.app.escalation_wiring import build_service
+from bot.app.stores import build_store
+from bot.channels import slack, teams
+from bot.channels import web as web_page
 from bot.core.config import OrgConfig
-from bot.core.engine import Engine, Parts, build_parts
+from bot.core.engine import Engine
+from bot.core.escalation.causes import unavailable
+from bot.core.parts import Parts, build_parts
 from bot.core.services import Services
 from bot.core.settings import Settings
 from bot.core.store import Store
@@ -28,27 +35,18 @@ Mount = Callable[[web.Application, Services], None]
 
 def surfaces() -> list[Mount]:
     """The surfaces to mount, in order."""
-    from bot.app import ops
-    from bot.channels import slack, teams, web
-
-    return [ops.mount, slack.mount, teams.mount, web.mount]
+    return [ops.mount, slack.mount, teams.mount, web_page.mount]
 
 
 def build_services(settings: Settings, config: OrgConfig, store: Store | None = None, dev: bool = False,
                    parts: Parts | None = None) -> Services:
-    from bot.app.stores import build_store
-
     store = store or build_store(settings)
     parts = parts or build_parts(config)
-    from bot.app.escalation_wiring import build_service  # issue 7: None without a rota or Redis
-    from bot.core.escalation.causes import unavailable
-
     cause = unavailable(settings, config, store, dev=dev)
     escalator = build_service(settings, config, store) if cause is None else None
     engine = Engine(parts, store, settings.hash_key, escalator=escalator, unavailable=cause)
-    services = Services(settings=settings, config=config, parts=parts, store=store, engine=engine, dev=dev)
-    services.extras["escalations"] = escalator
-    return services
+    return Services(settings=settings, config=config, parts=parts, store=store, engine=engine, dev=dev,
+                    escalations=escalator)
 
 
 def create_app(services: Services, mounts: list[Mount] | None = None,

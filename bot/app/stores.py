@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from bot.core.settings import Settings
-from bot.core.store import MemoryStore, Store
+from bot.core.store import Store
+from bot.storage.memory import MemoryStore
+from bot.storage.redis_store import RedisStore
 
 
 def build_store(settings: Settings) -> Store:
     if settings.redis_url:
         # Imported here so the terminal and pure-logic tests never need redis-py loaded.
-        from bot.storage.redis_store import RedisStore
 
         return RedisStore.from_url(settings.redis_url, settings.key_prefix)
     return MemoryStore()

@@ -16,6 +16,14 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.app.escalation_worker import DeliveryUnavailable, preflight
+from bot.app.rota_directory import resolve_for_process
+from bot.app.server import build_services
+from bot.app.stores import build_store
+from bot.core.config import OrgConfig
+from bot.core.services import Services
+from bot.core.settings import Settings
+
 log = logging.getLogger("canishare.worker")
 
 JOB_MODULES = ("bot.app.escalation_worker", "bot.app.quiz_scheduler")
@@ -28,7 +36,7 @@ def jobs(modules: tuple[str, ...] = JOB_MODULES) -> list[tuple[str, Job]]:
     return [(name, importlib.import_module(name).run) for name in modules]
 
 
-async def run_jobs(services: Any, stop: asyncio.Event, selected: list[tuple[str, Job]] | None = None) -> None:
+async def run_jobs(services: Services, stop: asyncio.Event, selected: list[tuple[str, Job]] | None = None) -> None:
     """Run every job until ``stop`` is set. A job that crashes is logged and restarted after a pause."""
 
     async def guarded(name: str, job: Job) -> None:
@@ -49,17 +57,12 @@ async def run_jobs(services: Any, stop: asyncio.Event, selected: list[tuple[str,
     await asyncio.gather(*(guarded(name, job) for name, job in selected))
 
 
-async def main(settings: Any, config: Any, *, dev: bool = False) -> int:
-    from bot.app.rota_directory import resolve_for_process
-    from bot.app.server import build_services
-    from bot.app.stores import build_store
-
+async def main(settings: Settings, config: OrgConfig, *, dev: bool = False) -> int:
     store = build_store(settings)
     # Rota e-mail addresses become platform ids once, at start (cached in Redis for the other processes).
     config = (await resolve_for_process(settings, config, getattr(store, "client", None),
                                         getattr(store, "prefix", None))).config
     services = build_services(settings, config, store=store, dev=dev)
-    from bot.app.escalation_worker import DeliveryUnavailable, preflight
 
     try:
         await preflight(services)

@@ -13,8 +13,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.core.escalation.config import EscalationPolicy, Rota  # issue 7: the ``rota`` and ``escalation`` sections
-from bot.core.quiz.config import QuizConfig  # issue 8: the ``quiz`` section
+from bot.core.escalation.config import EscalationPolicy, Rota  # the ``rota`` and ``escalation`` sections
+from bot.core.quiz.config import QuizConfig  # the ``quiz`` section
+from bot.core.yaml_lines import line_of
 
 
 class ConfigError(ValueError):
@@ -67,11 +68,11 @@ class OrgConfig(_Strict):
     # Local children's social care / MASH number; shown with every urgent answer.
     childrens_social_care: Contact | None = None
     retention: Retention = Retention()
-    # Issue 7: who is paged, and how. Without a rota nobody can be paged (the terminal needs none);
+    # who is paged, and how. Without a rota nobody can be paged (the terminal needs none);
     # with one, ``rota.fallback`` is required (bot/core/escalation/config.py).
     rota: Rota | None = None
     escalation: EscalationPolicy = EscalationPolicy()
-    quiz: QuizConfig = QuizConfig()  # issue 8: personal and team quizzes, schedule
+    quiz: QuizConfig = QuizConfig()  # personal and team quizzes, schedule
     # Local knowledge packs, in order (docs/packs.md); CANISHARE_PACKS overrides. None by default.
     packs: tuple[str, ...] = ()
 
@@ -95,8 +96,6 @@ def load_config(path: Path | str | None) -> OrgConfig:
     try:
         return OrgConfig.model_validate(raw)
     except ValidationError as exc:
-        from bot.core.yaml_lines import line_of
-
         def where(loc: tuple[str | int, ...]) -> str:
             line = line_of(text, loc)
             return f" (line {line})" if line else ""

@@ -15,26 +15,22 @@ import logging
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Protocol
 
 from bot.core import metrics, stats
 from bot.core.config import OrgConfig
 from bot.core.escalation.causes import REDIS_DOWN, is_redis_down
 from bot.core.identity import user_hash
-from bot.core.packs import knowledge_for, with_pack_contacts
-from bot.core.privacy import PrivacyGuard, describe, get_guard
-from bot.core.quiz import progress as quiz_progress
+from bot.core.parts import Parts, build_parts
+from bot.core.privacy import describe
 from bot.core.store import Store, StoreUnavailable, conversation_key
-from dialogs.flowchart import FlowchartDialog
+from bot.core.user_state import StoreUserState, UserStateStore
 from dialogs.intents import intent_of
 from dialogs.messages import EscalationRequest, Notice, Outcome, Reply, Text
-from dialogs.qa import QADialog
-from dialogs.router import Input, Router
+from dialogs.router import Input
 from dialogs.turn import Turn, clean_text
 from dialogs.urgent import is_urgent
 from knowledge.loader import Knowledge
-from knowledge.search import Matcher
 
 log = logging.getLogger("canishare.engine")
 
@@ -45,27 +41,8 @@ SORRY = Notice(
 )
 
 
-@dataclass(frozen=True)
-class Parts:
-    """What an Engine is built from; built once per process (see :func:`build_parts`)."""
-
-    kb: Knowledge
-    config: OrgConfig
-    router: Router
-    qa: QADialog
-    guard: PrivacyGuard
-
-
-def build_parts(config: OrgConfig, kb: Knowledge | None = None, guard: PrivacyGuard | None = None) -> Parts:
-    kb = kb or knowledge_for(config)
-    config = with_pack_contacts(config, kb)
-    flowcharts = {ed: FlowchartDialog(kb, chart, tz=config.timezone) for ed, chart in kb.flowcharts.items()}
-    qa = QADialog(kb, Matcher(kb))
-    return Parts(kb=kb, config=config, router=Router(config, flowcharts, qa), qa=qa, guard=guard or get_guard())
-
-
 class Escalator(Protocol):
-    """Hands a practitioner to a person (issue 7). Must make the escalation durable before returning."""
+    """Hands a practitioner to a person. Must make the escalation durable before returning."""
 
     async def raise_escalation(self, turn: Turn, user_hash: str, request: EscalationRequest) -> list[Reply]:
         """Replies telling the practitioner who it went to. Raises if it could not be made durable."""
@@ -84,12 +61,14 @@ NOT_SENT = Notice(
 class Engine:
     def __init__(self, parts: Parts, store: Store, hash_key: str,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
-                 escalator: Escalator | None = None, unavailable: Reply | None = None) -> None:
+                 escalator: Escalator | None = None, unavailable: Reply | None = None,
+                 users: UserStateStore | None = None) -> None:
         self.escalator = escalator
         # Said instead of paging when there is no escalator: the real cause (no rota, no Redis, no delivery path).
         self.unavailable = unavailable or NOT_CONFIGURED
         # The leads' report counters; the terminal keeps its conversation in memory but counts in Redis.
         self.stats_store: Store = store
+        self.users = users or StoreUserState(store, parts.user_slots)
         self.parts = parts
         self.store = store
         self.hash_key = hash_key
@@ -151,10 +130,10 @@ class Engine:
             snap = await self.store.load(key)
         except StoreUnavailable:
             return await self.escalate(turn, self.degraded(inp))
-        # Quiz (issue 8): lend the dialog the user's spaced-repetition progress, kept under its own key.
-        lent = await quiz_progress.lend(self.store, who, inp.action, inp.text, snap.data)
-        replies, new_state = self.parts.router.route(inp, lent)
-        new_state, progress = quiz_progress.take(lent, new_state)
+        # User state (apart from the conversation): loaded only for the slots this turn may touch.
+        wanted = self.parts.router.user_state_wanted(inp.action, inp.text, snap.data)
+        user = await self.users.load(who, wanted) if wanted else {}
+        replies, new_state, new_user = self.parts.router.route(inp, snap.data, user)
         if new_state != snap.data:
             try:
                 saved = await self.store.save(key, new_state, snap.version, self.retention.conversation_seconds)
@@ -163,7 +142,7 @@ class Engine:
             if saved is None:
                 metrics.STALE.inc()
                 return await self.conflict(key, inp)
-        await quiz_progress.keep(self.store, who, lent, progress, self.parts.config, inp.now)
+        await self.users.save(who, user, new_user, inp.now)
         if inp.found and inp.text and snap.data.get("pb"):
             metrics.GUARD_BYPASSES.inc()  # counted, never logged
         for reply in replies:

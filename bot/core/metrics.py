@@ -15,7 +15,7 @@ DEGRADED = Counter("canishare_degraded_total", "Turns answered without the store
 ERRORS = Counter("canishare_errors_total", "Unexpected errors while handling a turn", ["where"])
 TURN_SECONDS = Histogram("canishare_turn_seconds", "Engine time per turn",
                          buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0))
-# Escalations (issue 7). Labels are fixed state names and outcome codes only.
+# Escalations. Labels are fixed state names and outcome codes only.
 ESCALATIONS = Counter("canishare_escalations_total", "Escalation transitions, by the state entered", ["state"])
 ESCALATIONS_OPEN = Gauge("canishare_escalations_open", "Open escalations by state (set by the auditor)", ["state"])
 ESCALATION_ACK_SECONDS = Histogram(

@@ -13,13 +13,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.core import stats
+from bot.core.config import OrgConfig
 from bot.core.store import DayStats, Store
-
-if TYPE_CHECKING:
-    from bot.core.config import OrgConfig
 
 MAX_DAYS = 400  # statistics are kept 400 days
 OUTCOME_KINDS = ("share", "do_not_share", "seek_advice", "urgent")

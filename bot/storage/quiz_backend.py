@@ -1,4 +1,4 @@
-"""Storage for team quizzes: Redis in any real deployment, memory for a single dev process.
+"""Team quiz storage in Redis (the memory version is :class:`bot.storage.memory.MemoryTeamBackend`).
 
 Redis layout (``<p>`` is the deployment's key prefix; every key has a TTL)::
 
@@ -21,13 +21,12 @@ one step, works on Redis Cluster too.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
-from typing import Any, Literal, Protocol
+from typing import Any
 
-from bot.core.store import Store, StoreUnavailable
-
-AnswerResult = Literal["added", "again", "closed", "missing"]
+from bot.core.quiz.backend import OPEN_KEY, OPEN_TTL, AnswerResult, answers_key, closed_key, meta_key
+from bot.core.store import StoreUnavailable
+from bot.storage.redis_errors import UNAVAILABLE_ERRORS
 
 # KEYS: meta, answers, closed flag. ARGV: member, option, ttl seconds.
 _ANSWER_SCRIPT = """
@@ -38,38 +37,6 @@ redis.call('EXPIRE', KEYS[2], ARGV[3])
 return added
 """
 _ANSWER_CODES: dict[int, AnswerResult] = {1: "added", 0: "again", -1: "closed", -2: "missing"}
-
-
-class TeamBackend(Protocol):
-    async def get_json(self, key: str) -> dict[str, Any] | None: ...
-    async def put_json(self, key: str, data: dict[str, Any], ttl: int) -> None: ...
-    async def claim(self, key: str, value: str, ttl: int) -> bool:
-        """SET NX: True for exactly one caller while the key lives."""
-    async def get(self, key: str) -> str | None: ...
-    async def delete(self, key: str) -> None: ...
-    async def answer(self, qid: str, member: str, option: str, ttl: int) -> AnswerResult: ...
-    async def answers(self, qid: str) -> dict[str, str]: ...
-    async def schedule_close(self, qid: str, at: float, ttl: int) -> None: ...
-    async def unschedule(self, qid: str) -> None: ...
-    async def due(self, now: float, limit: int = 100) -> list[str]: ...
-    async def add_points(self, board: str, member: str, points: int, ttl: int) -> None: ...
-    async def top(self, board: str, count: int) -> list[tuple[str, int]]: ...
-
-
-def meta_key(qid: str) -> str:
-    return f"quizteam:{{{qid}}}:meta"
-
-
-def answers_key(qid: str) -> str:
-    return f"quizteam:{{{qid}}}:ans"
-
-
-def closed_key(qid: str) -> str:
-    return f"quizteam:{{{qid}}}:closed"
-
-
-OPEN_KEY = "quizteam:open"
-OPEN_TTL = 8 * 86400  # refreshed by every question opened; a question is never open this long
 
 
 class RedisTeamBackend:
@@ -84,8 +51,6 @@ class RedisTeamBackend:
         return self.store.key(key)
 
     async def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        from bot.storage.redis_store import UNAVAILABLE_ERRORS
-
         try:
             return await fn(*args, **kwargs)
         except UNAVAILABLE_ERRORS as exc:
@@ -147,81 +112,4 @@ class RedisTeamBackend:
         return [(m.decode(), int(s)) for m, s in raw]
 
 
-class MemoryTeamBackend:
-    """The same semantics in one process (``canishare serve`` without REDIS_URL, for trying it out)."""
-
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
-        self.clock = clock
-        self.values: dict[str, tuple[Any, float]] = {}
-        self.hashes: dict[str, dict[str, str]] = {}
-        self.zsets: dict[str, dict[str, float]] = {}
-
-    def _live(self, key: str) -> Any:
-        item = self.values.get(key)
-        if item is None or item[1] <= self.clock():
-            self.values.pop(key, None)
-            return None
-        return item[0]
-
-    async def get_json(self, key: str) -> dict[str, Any] | None:
-        value = self._live(key)
-        return json.loads(value) if value is not None else None
-
-    async def put_json(self, key: str, data: dict[str, Any], ttl: int) -> None:
-        self.values[key] = (json.dumps(data), self.clock() + ttl)
-
-    async def claim(self, key: str, value: str, ttl: int) -> bool:
-        if self._live(key) is not None:
-            return False
-        self.values[key] = (value, self.clock() + ttl)
-        return True
-
-    async def get(self, key: str) -> str | None:
-        return self._live(key)
-
-    async def delete(self, key: str) -> None:
-        self.values.pop(key, None)
-
-    async def answer(self, qid: str, member: str, option: str, ttl: int) -> AnswerResult:
-        if self._live(closed_key(qid)) is not None:
-            return "closed"
-        if self._live(meta_key(qid)) is None:
-            return "missing"
-        answers = self.hashes.setdefault(qid, {})
-        if member in answers:
-            return "again"
-        answers[member] = option
-        return "added"
-
-    async def answers(self, qid: str) -> dict[str, str]:
-        return dict(self.hashes.get(qid, {}))
-
-    async def schedule_close(self, qid: str, at: float, ttl: int) -> None:
-        self.zsets.setdefault(OPEN_KEY, {})[qid] = at
-
-    async def unschedule(self, qid: str) -> None:
-        self.zsets.get(OPEN_KEY, {}).pop(qid, None)
-
-    async def due(self, now: float, limit: int = 100) -> list[str]:
-        items = sorted(self.zsets.get(OPEN_KEY, {}).items(), key=lambda kv: kv[1])
-        return [qid for qid, at in items if at <= now][:limit]
-
-    async def add_points(self, board: str, member: str, points: int, ttl: int) -> None:
-        zset = self.zsets.setdefault(board, {})
-        zset[member] = zset.get(member, 0) + points
-
-    async def top(self, board: str, count: int) -> list[tuple[str, int]]:
-        items = sorted(self.zsets.get(board, {}).items(), key=lambda kv: (-kv[1], kv[0]))
-        return [(m, int(s)) for m, s in items[:count]]
-
-
-def backend_for(store: Store) -> TeamBackend:
-    """Redis when the store is Redis (every process shares it), else a process-local memory backend."""
-    from bot.storage.redis_store import RedisStore
-
-    if isinstance(store, RedisStore):
-        return RedisTeamBackend(store)
-    return MemoryTeamBackend()
-
-
-__all__ = ["AnswerResult", "MemoryTeamBackend", "RedisTeamBackend", "StoreUnavailable", "TeamBackend", "backend_for"]
+__all__ = ["RedisTeamBackend"]

@@ -46,7 +46,10 @@ from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel
 from redis.backoff import ExponentialBackoff
 
+from bot.core.quiz.backend import TeamBackend
 from bot.core.store import JSON, Snapshot, StoreUnavailable
+from bot.storage.quiz_backend import RedisTeamBackend
+from bot.storage.redis_errors import UNAVAILABLE_ERRORS
 from bot.storage.redis_stats import RedisStatsMixin
 from bot.storage.redis_stats import check_ttl as _check_ttl
 
@@ -66,15 +69,6 @@ HEALTH_CHECK_INTERVAL = 10
 POOL_SIZE = 100
 POOL_WAIT = 2.0
 SENTINEL_PORT = 26379
-
-# Errors that mean "Redis is not there (right now)". BusyLoadingError and MasterNotFoundError
-# are ConnectionError subclasses; ReadOnlyError is what a demoted master answers mid-failover.
-UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
-    rexc.ConnectionError,
-    rexc.TimeoutError,
-    rexc.ReadOnlyError,
-    OSError,  # includes asyncio's TimeoutError on 3.11+
-)
 
 _PREFIX_RE = re.compile(r"[A-Za-z0-9_.\-]+(?::[A-Za-z0-9_.\-]+)*")
 _GLOB_SPECIAL = re.compile(r"([*?\[\]\\])")
@@ -256,6 +250,10 @@ class RedisStore(RedisStatsMixin):
             return bool(await self._call(self._client.ping))
         except StoreUnavailable:
             return False
+
+    def team_backend(self) -> TeamBackend:
+        """Team quizzes in this Redis, under this store's prefix (every process shares them)."""
+        return RedisTeamBackend(self)
 
     async def close(self) -> None:
         if self._owns_client:

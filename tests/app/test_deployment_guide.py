@@ -24,9 +24,9 @@ import pytest_asyncio
 from aiohttp.test_utils import TestServer
 
 from bot.testing.fake_slack import FakeSlack
+from bot.testing.redis import free_port
 from bot.testing.teams import APP_ID, APP_PASSWORD, FakeConnector
 from tests.channels.teams.fake_login import FakeLogin
-from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "deployment.md"

@@ -20,11 +20,11 @@ from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationR
 from bot.app.cli.forget import _run
 from bot.channels.teams.references import References
 from bot.core.erasure_ids import parse_id
-from bot.core.escalation.records import Keys
 from bot.core.identity import user_hash
 from bot.core.quiz.progress import progress_key
 from bot.core.settings import Settings
 from bot.core.store import conversation_key, record_key
+from bot.storage.escalation_records import Keys
 from bot.storage.redis_store import RedisStore
 from bot.testing.fake_slack import TEAM, FakeSlack
 from tests.conftest import delete_prefix, new_prefix

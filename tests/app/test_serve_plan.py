@@ -92,7 +92,7 @@ async def test_the_procfile_line_serves_what_is_configured(env: dict[str, str], 
 
     import aiohttp
 
-    from tests.conftest import free_port
+    from bot.testing.redis import free_port
 
     port = free_port()
     clean = {k: v for k, v in os.environ.items() if k not in ENV and k != "REDIS_URL"}

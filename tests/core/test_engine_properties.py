@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.engine import SORRY, Engine
-from bot.core.store import MemoryStore
+from bot.storage.memory import MemoryStore
 from dialogs.messages import Outcome, Question
 from dialogs.turn import Turn
 from tests.conftest import FIXED_NOW, TEST_HASH_KEY

@@ -1,4 +1,4 @@
-"""The real engine over the real Redis store (issue 3): races, retries, retention, forget, outages."""
+"""The real engine over the real Redis store: races, retries, retention, forget, outages."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot.app.cli.forget import CHANNELS, forget
-from bot.core.engine import Engine, Parts
+from bot.core.engine import Engine
 from bot.core.identity import user_hash
+from bot.core.parts import Parts
 from bot.core.store import JSON, Snapshot
 from bot.storage.redis_store import RedisStore
 from dialogs.messages import Answer, Contacts, Notice, Outcome, Progress, Question, Reply, Urgent

@@ -1,4 +1,4 @@
-"""RedisStore against a real Redis (issue 3): versions, TTLs, events, forget, prefixes, outages."""
+"""RedisStore against a real Redis: versions, TTLs, events, forget, prefixes, outages."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ from bot.app.cli.forget import forget, run_forget
 from bot.app.stores import build_store
 from bot.core.identity import user_hash
 from bot.core.settings import Settings, get_settings
-from bot.core.store import MemoryStore, Snapshot, StoreUnavailable, conversation_key, record_key
+from bot.core.store import Snapshot, StoreUnavailable, conversation_key, record_key
+from bot.storage.memory import MemoryStore
 from bot.storage.redis_store import RedisStore, decode_payload, encode_payload, parse_sentinel_url
 
 if TYPE_CHECKING:

@@ -1,8 +1,8 @@
 """Reliability fixtures: the whole application (Slack, Teams in --dev mode, the web page, /healthz)
 on a real loopback HTTP port with the real Redis, and the load fakes of :mod:`benchmarks.load`.
 
-``load_fakes``  a :class:`benchmarks.load.LoadSlack` (fake Slack Web API) and a
-                :class:`benchmarks.load.LoadConnector` (fake Bot Framework connector), running
+``load_fakes``  a :class:`bot.testing.load.LoadSlack` (fake Slack Web API) and a
+                :class:`bot.testing.load.LoadConnector` (fake Bot Framework connector), running
 ``serve_edge``  factory: ``async with serve_edge(store) as edge`` serves the app over ``store``
 """
 
@@ -11,22 +11,30 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
 from aiohttp import web
 
-from benchmarks.http_paths import fakes
-from benchmarks.load_fakes import LoadConnector, LoadSlack
 from bot.app.server import build_services, create_app
-from bot.core.engine import Parts
+from bot.core.parts import Parts
 from bot.core.services import Services
 from bot.core.settings import Settings
 from bot.core.store import Store
-from tests.channels.slack.conftest import SECRET
+from bot.testing.load import LoadConnector, LoadSlack, fakes
+from bot.testing.slack import SECRET
 
 HASH_KEY = "reliability-hash-key"
+SYSTEM_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Everything under tests/system is slow and end to end: ``pytest -m "not slow"`` skips it.
+    for item in items:
+        if SYSTEM_DIR in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.slow)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Malformed input against every HTTP endpoint that takes a body (issue 10).
+"""Malformed input against every HTTP endpoint that takes a body.
 
 Hypothesis throws broken bodies and headers at ``POST /slack/events`` (unsigned, badly signed, and
 well signed but malformed), ``POST /api/messages`` (anonymous ``--dev`` mode and app-id mode) and
@@ -32,14 +32,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jwt.algorithms import RSAAlgorithm
 
-from benchmarks.http_paths import fakes
-from benchmarks.load_fakes import LoadConnector, LoadSlack
 from bot.app.server import build_services, create_app
 from bot.channels import teams
-from bot.core.engine import Parts
+from bot.core.parts import Parts
 from bot.storage.redis_store import RedisStore
+from bot.testing.load import LoadConnector, LoadSlack, fakes
+from bot.testing.slack import FORM, SlackHarness
 from bot.testing.teams import APP_ID, APP_PASSWORD, OfflineCredentials, personal_message
-from tests.channels.slack.conftest import FORM, SlackHarness
 from tests.system.conftest import edge_settings
 
 ALLOWED = {200, 201, 202, 400, 401, 403, 404, 405, 413, 415}

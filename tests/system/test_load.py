@@ -1,4 +1,4 @@
-"""200 practitioners at once, half in Slack and half in Teams, for about ten seconds (issue 10).
+"""200 practitioners at once, half in Slack and half in Teams, for about ten seconds.
 
 Every request goes over loopback HTTP to the real application with the real Redis; every answer
 lands in the fake Slack or the fake connector. Behaviour only: every request was acknowledged,

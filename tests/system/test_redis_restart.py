@@ -1,4 +1,4 @@
-"""Redis killed without warning and started again while people are mid-conversation (issue 10).
+"""Redis killed without warning and started again while people are mid-conversation.
 
 A private redis-server (append-only file on, as a production Redis keeps its data) serves the
 whole application while Slack and Teams users walk the flowchart. It is SIGKILLed, then started
@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from benchmarks.load import DEGRADED_MARK, client_session, crowd
 from bot.storage.redis_store import RedisStore
-from tests.conftest import PrivateRedis
+from bot.testing.redis import PrivateRedis
 from tests.system.conftest import EdgeFactory
 
 PEOPLE = 40  # per edge: enough to have turns in flight at the moment of the kill

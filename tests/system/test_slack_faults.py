@@ -1,4 +1,4 @@
-"""The Slack Web API rate-limiting, failing and crawling (issue 10).
+"""The Slack Web API rate-limiting, failing and crawling.
 
 Slack needs the HTTP ack within 3 s whatever its Web API is doing; the bot's calls to the Web API
 happen after the ack and must ride out a 429 (waiting as long as Retry-After says), a 500 and a

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import sys
 from typing import TextIO
 
+from bot.app.cli.main import _org_config
+from bot.app.escalation_wiring import terminal_escalator
 from bot.channels.terminal.render import layers_of, pick_choice, pick_layer, render, to_json_line
 from bot.core.config import OrgConfig
 from bot.core.engine import build_engine
-from bot.core.escalation.practitioner_view import goodbye
+from bot.core.escalation.causes import NO_REDIS, NO_ROTA
+from bot.core.escalation.practitioner_view import goodbye, open_request, waiting_lines
 from bot.core.settings import get_settings
-from bot.core.store import MemoryStore
+from bot.storage.memory import MemoryStore
+from bot.storage.redis_store import RedisStore
 from dialogs import intents
-from dialogs.messages import Choice, Question, Reply
+from dialogs.messages import Choice, Notice, Question, Reply
 from dialogs.turn import Turn
 
 QUIT = {"quit", "exit", "q", ":q", "bye"}
@@ -38,18 +45,15 @@ def _last_choices(replies: list[Reply]) -> tuple[tuple[Choice, ...], str | None]
 
 async def run_chat(config: OrgConfig, edition: str | None, as_json: bool, stdin: TextIO, stdout: TextIO) -> int:
     engine = build_engine(config, MemoryStore(), get_settings().hash_key)
-    from bot.app.escalation_wiring import terminal_escalator  # issue 7: a rota and REDIS_URL -> real escalations
 
     engine.escalator, close_escalations = terminal_escalator(get_settings(), config)
     counter = None
     if get_settings().redis_url:
         # Nothing of the chat is kept, but the walk is counted in the leads' report (counts only, no ids).
-        from bot.storage.redis_store import RedisStore
 
         counter = RedisStore.from_url(get_settings().redis_url or "", get_settings().key_prefix)
         engine.stats_store = counter
     if engine.escalator is None:  # say why: a missing rota and a missing Redis need different fixes
-        from bot.core.escalation.causes import NO_REDIS, NO_ROTA
 
         engine.unavailable = NO_ROTA if config.rota is None else NO_REDIS
     if not as_json:
@@ -99,8 +103,6 @@ async def _show_escalation_news(service: object, who: str, as_json: bool, out: T
     """Picked up by …, the lead's messages, resolved: the worker leaves them for us (no push here)."""
     if service is None:
         return
-    from bot.core.escalation.practitioner_view import open_request, waiting_lines
-    from dialogs.messages import Notice
 
     lines = await waiting_lines(service, who)
     if welcome and not lines:
@@ -120,3 +122,13 @@ async def run_ask(config: OrgConfig, question: str, as_json: bool, stdout: TextI
     replies = await engine.handle(Turn(channel="terminal", user_id=USER, text=f"ask {text}", once=True))
     _emit(replies, as_json, stdout)
     return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    return asyncio.run(run_chat(_org_config(), edition=args.edition, as_json=args.json,
+                                stdin=sys.stdin, stdout=sys.stdout))
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    question = " ".join(args.question) if args.question else sys.stdin.read()
+    return asyncio.run(run_ask(_org_config(), question, as_json=args.json, stdout=sys.stdout))

@@ -7,17 +7,16 @@ import asyncio
 import datetime as dt
 import sys
 
-
-def register(sub: argparse._SubParsersAction) -> None:
-    duty = sub.add_parser("duty", help="who is on safeguarding duty now and next")
-    duty.add_argument("--at", default=None, help="another moment, e.g. 2026-03-29T09:00 (rota time zone)")
-    duty.add_argument("--gaps", action="store_true", help="also list gaps in the lead rota over the next 14 days")
-    duty.add_argument("action", nargs="?", choices=("export",),
-                      help="export: write the rota as an iCal feed (with --ics)")
-    duty.add_argument("--ics", action="store_true", help="with export: iCalendar (.ics) output")
-    duty.add_argument("--days", type=int, default=28, help="with export: how many days ahead (default 28, at most 366)")
-    duty.add_argument("--out", default="-", help="with export: file to write (default: standard output)")
-    duty.set_defaults(handler=cmd_duty)
+from bot.app.escalation_wiring import rota_view
+from bot.app.rota_directory import resolve_for_process
+from bot.app.stores import build_store
+from bot.core.config import load_config
+from bot.core.escalation.core import Core
+from bot.core.escalation.handle import Sealer
+from bot.core.escalation.rota import gaps
+from bot.core.escalation.rota_feed import duty_periods, ics
+from bot.core.settings import get_settings
+from bot.storage.escalation import RedisEscalationBackend
 
 
 def cmd_duty(args: argparse.Namespace) -> int:
@@ -31,7 +30,6 @@ def cmd_duty(args: argparse.Namespace) -> int:
 
 async def run_export(at_text: str | None, days: int, out_path: str, out=None) -> int:  # type: ignore[no-untyped-def]
     """The rota as an iCal feed: one event per stretch of duty per slot, from ``--at`` (default now)."""
-    from bot.core.escalation.rota_feed import duty_periods, ics
 
     out = out or sys.stdout
     # Notes go to standard error when the feed itself goes to standard output.
@@ -53,9 +51,6 @@ async def run_export(at_text: str | None, days: int, out_path: str, out=None) ->
 
 async def _rota_and_covers(at_text: str | None, out):  # type: ignore[no-untyped-def]
     """(config, rota view, moment, covers from Redis) or an exit status."""
-    from bot.app.escalation_wiring import rota_view
-    from bot.core.config import load_config
-    from bot.core.settings import get_settings
 
     settings = get_settings()
     config = load_config(settings.config_path)
@@ -63,7 +58,6 @@ async def _rota_and_covers(at_text: str | None, out):  # type: ignore[no-untyped
         print("No rota is configured: add a 'rota:' section to the organisation config (CANISHARE_CONFIG).",
               file=out)
         return 1
-    from bot.app.rota_directory import resolve_for_process
 
     resolution = await resolve_for_process(settings, config)
     config = resolution.config
@@ -82,13 +76,10 @@ async def _rota_and_covers(at_text: str | None, out):  # type: ignore[no-untyped
         at = dt.datetime.now(dt.UTC)
     covers = []
     if settings.redis_url:
-        from bot.app.stores import build_store
-        from bot.core.escalation.core import Core
-        from bot.core.escalation.handle import Sealer
-
         store = build_store(settings)
         try:
-            core = Core(store.client, store.prefix, config, view, sealer=Sealer.from_env(settings.hash_key),  # type: ignore[attr-defined]
+            core = Core(RedisEscalationBackend(store.client, store.prefix), config, view,  # type: ignore[attr-defined]
+                        sealer=Sealer.from_env(settings.hash_key),
                         hash_key=settings.hash_key, clock=lambda: at.timestamp())
             covers = await core.covers()
         except Exception as exc:  # the rota from config is still worth showing
@@ -99,7 +90,6 @@ async def _rota_and_covers(at_text: str | None, out):  # type: ignore[no-untyped
 
 
 async def run_duty(at_text: str | None, show_gaps: bool, out=None) -> int:  # type: ignore[no-untyped-def]
-    from bot.core.escalation.rota import gaps
 
     out = out or sys.stdout
     found = await _rota_and_covers(at_text, out)

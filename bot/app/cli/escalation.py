@@ -1,7 +1,7 @@
 """``canishare escalation show REF`` and ``canishare escalation list [--open]`` (both with ``--json``).
 
 The chronology in the rota's local time, people named from the rota, never the practitioner's
-identity (bot/escalation/history.py). Needs ``REDIS_URL``, ``CANISHARE_KEY_PREFIX`` and the
+identity (bot/core/escalation/history.py). Needs ``REDIS_URL``, ``CANISHARE_KEY_PREFIX`` and the
 organisation config of the running service.
 """
 
@@ -13,19 +13,16 @@ import json
 import sys
 from typing import TextIO
 
+from bot.app.escalation_wiring import build_service
+from bot.app.stores import build_store
+from bot.core.config import load_config
+from bot.core.escalation import inspect
+from bot.core.settings import get_settings
 
-def register(sub: argparse._SubParsersAction) -> None:
-    esc = sub.add_parser("escalation", help="what happened to an escalation (show REF, list --open)")
-    inner = esc.add_subparsers(dest="escalation_command", metavar="ACTION")
-    show = inner.add_parser("show", help="the whole chronology of one escalation, in local time")
-    show.add_argument("ref", help="the reference, e.g. ESC-7K2Q9D4M")
-    show.add_argument("--json", action="store_true", help="as JSON")
-    show.set_defaults(handler=cmd_escalation)
-    lst = inner.add_parser("list", help="escalations still in Redis (open and resolved within retention)")
-    lst.add_argument("--open", action="store_true", help="only those not yet resolved")
-    lst.add_argument("--json", action="store_true", help="as JSON")
-    lst.set_defaults(handler=cmd_escalation)
-    esc.set_defaults(handler=lambda args: (esc.print_help(), 2)[1])
+
+def cmd_escalation_help(args: argparse.Namespace) -> int:
+    print("usage: canishare escalation {show REF | list [--open]} [--json]")
+    return 2
 
 
 def cmd_escalation(args: argparse.Namespace) -> int:
@@ -34,12 +31,6 @@ def cmd_escalation(args: argparse.Namespace) -> int:
 
 
 async def run(command: str, ref: str, open_only: bool, as_json: bool, out: TextIO | None = None) -> int:
-    from bot.app.escalation_wiring import build_service
-    from bot.app.stores import build_store
-    from bot.core.config import load_config
-    from bot.core.escalation import inspect
-    from bot.core.settings import get_settings
-
     out = out or sys.stdout
     settings = get_settings()
     config = load_config(settings.config_path)

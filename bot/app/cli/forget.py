@@ -15,8 +15,10 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
+from bot.app.directory import directory_for
 from bot.app.erasure import CHANNELS, Report, ResolveError, erase, targets_for
 from bot.app.stores import build_store
+from bot.core.config import load_config
 from bot.core.erasure_ids import parse_id
 from bot.core.identity import user_hash
 from bot.core.settings import get_settings
@@ -59,9 +61,6 @@ def run_forget(argv: list[str]) -> int:
 
 
 async def _run(store: Any, settings: Any, user: str, channels: list[str] | None) -> Report:
-    from bot.app.directory import directory_for
-    from bot.core.config import load_config
-
     config = load_config(settings.config_path)
     parsed = parse_id(user)
     directory = None

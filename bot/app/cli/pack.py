@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 from pathlib import Path
+
+from bot.core.config import load_config
+from bot.core.packs import check_pack
+from bot.core.settings import get_settings
+from knowledge.packs import PackError, available, configured, load_pack
 
 SCAFFOLD: dict[str, str] = {
     "pack.yaml": """\
@@ -73,25 +79,12 @@ items: []
 }
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    pack = sub.add_parser("pack", help="local knowledge packs: new NAME, check PATH, list")
-    verbs = pack.add_subparsers(dest="pack_command", metavar="VERB")
-    new = verbs.add_parser("new", help="write an empty pack folder to fill in")
-    new.add_argument("name", help="the pack's name (lower case, digits and hyphens)")
-    new.add_argument("--dir", default=".", help="where to create the folder (default: here)")
-    new.set_defaults(handler=cmd_new)
-    check = verbs.add_parser("check", help="schema, citations, review dates, conflicts, phrasings")
-    check.add_argument("path", help="the pack folder, or the name of a shipped or installed pack")
-    check.add_argument("--quick", action="store_true", help="skip the phrasing checks (no matcher)")
-    check.set_defaults(handler=cmd_check)
-    lst = verbs.add_parser("list", help="packs available here, and which are enabled")
-    lst.set_defaults(handler=cmd_list)
-    pack.set_defaults(handler=lambda args: (pack.print_help(), 2)[1])
+def cmd_help(args: argparse.Namespace) -> int:
+    print("usage: canishare pack {new NAME, check PATH, list}  (see canishare pack --help)", file=sys.stderr)
+    return 2
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    import re
-
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,62}", args.name):
         print("canishare pack new: NAME is lower case letters, digits and hyphens", file=sys.stderr)
         return 2
@@ -110,8 +103,6 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from bot.core.packs import check_pack
-
     findings = check_pack(args.path, retrieval=not args.quick)
     for f in findings:
         print(f)
@@ -122,10 +113,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from bot.core.config import load_config
-    from bot.core.settings import get_settings
-    from knowledge.packs import PackError, available, configured, load_pack
-
     enabled = configured(load_config(get_settings().config_path).packs)
     today = dt.date.today()
     rows = available()

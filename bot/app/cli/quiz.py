@@ -14,25 +14,22 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from bot.app.cli.chat import QUIT, _emit, _last_choices
+from bot.app.cli.main import _org_config
+from bot.app.stores import build_store
+from bot.channels.terminal.render import pick_choice
 from bot.core.config import OrgConfig
+from bot.core.engine import build_engine
+from bot.core.settings import get_settings
 from bot.core.store import Store
-from dialogs.messages import Choice
-
-
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    quiz = sub.add_parser("quiz", help="take a quiz on the guidance, or --export the quiz bank for review")
-    quiz.add_argument("--questions", type=int, default=None, metavar="N",
-                      help="questions in the quiz (default: the organisation's quiz.questions, normally 5)")
-    quiz.add_argument("--export", action="store_true",
-                      help="print every item: statement or question, options, answer, explanation, source")
-    quiz.add_argument("--json", action="store_true", help="JSON output (with --export: one JSON array)")
-    quiz.set_defaults(handler=cmd_quiz)
+from dialogs.messages import Choice, Question
+from dialogs.quiz import START, STOP, right_label
+from dialogs.sources import source_ref, title_of
+from dialogs.turn import Turn
+from knowledge.loader import default_knowledge
 
 
 def cmd_quiz(args: argparse.Namespace) -> int:
-    from bot.app.cli.main import _org_config
-    from knowledge.loader import default_knowledge
-
     if args.export:
         items = export_items(default_knowledge())
         sys.stdout.write(json.dumps(items, ensure_ascii=False, indent=2) + "\n" if args.json else export_text(items))
@@ -49,8 +46,6 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 # --- export -------------------------------------------------------------------------------------------
 def export_items(kb: Any) -> list[dict[str, Any]]:
     """Every quiz item as a trainer would review it, seed items first (by course quiz), then the rest."""
-    from dialogs.quiz import right_label
-    from dialogs.sources import source_ref, title_of
 
     def order(item: Any) -> tuple[int, int, str]:
         return (0 if item.seed_module is not None else 1, item.seed_module or 0, item.topic)
@@ -104,7 +99,6 @@ def export_text(items: list[dict[str, Any]]) -> str:
 # --- the interactive quiz ---------------------------------------------------------------------------
 def pick_typed(line: str, choices: Sequence[Choice]) -> str | None:
     """The shown choice a typed "t", "f", "b" or "stop" stands for, else None."""
-    from dialogs.quiz import STOP
 
     text = line.strip().lower()
     for choice in choices:
@@ -117,15 +111,6 @@ def pick_typed(line: str, choices: Sequence[Choice]) -> str | None:
 
 async def run_quiz(config: OrgConfig, as_json: bool, stdin: TextIO, stdout: TextIO,
                    user: str | None = None, store: Store | None = None) -> int:
-    from bot.app.cli.chat import QUIT, _emit, _last_choices
-    from bot.app.stores import build_store
-    from bot.channels.terminal.render import pick_choice
-    from bot.core.engine import build_engine
-    from bot.core.settings import get_settings
-    from dialogs.messages import Question
-    from dialogs.quiz import START
-    from dialogs.turn import Turn
-
     settings = get_settings()
     store = store or build_store(settings)
     engine = build_engine(config, store, settings.hash_key)

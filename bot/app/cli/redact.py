@@ -12,6 +12,8 @@ import json
 import sys
 from typing import TextIO
 
+from bot.core.privacy import get_guard
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -22,6 +24,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("text", nargs="?", help="text to redact (default: read standard input)")
     parser.add_argument("--json", action="store_true", help="print the redaction and findings as JSON")
     return parser
+
+
+def run_argv(argv: list[str]) -> int:
+    """``canishare redact ...``: the text from the arguments, else from standard input."""
+    return run_redact(argv, sys.stdin)
 
 
 def run_redact(args: list[str] | None, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
@@ -38,8 +45,6 @@ def run_redact(args: list[str] | None, stdin: TextIO | None = None, stdout: Text
         text = source.read()
         if text.endswith("\n"):
             text = text[:-1]  # the terminal's newline is not part of the message
-    from bot.core.privacy import get_guard  # here, not at import: every `canishare` command imports this module
-
     result = get_guard().redact(text)
     if ns.json:
         payload = {

@@ -17,13 +17,6 @@ NO_REDIS = ("canishare report: REDIS_URL is not set. Statistics are kept in Redi
             "set REDIS_URL (and CANISHARE_KEY_PREFIX if you changed it) to the service's values.")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    report = sub.add_parser("report", help="counts for the safeguarding leads: questions, outcomes, escalations, quiz")
-    report.add_argument("--since", default="7d", help="period ending today, in days or weeks: 7d (default), 30d, 4w")
-    report.add_argument("--png", metavar="FILE", default=None, help="also draw the report as a chart in FILE")
-    report.add_argument("--json", action="store_true", help="print the figures as JSON instead of text")
-    report.set_defaults(handler=cmd_report)
-
 
 def cmd_report(args: argparse.Namespace) -> int:
     try:

@@ -9,68 +9,40 @@ stops the process with a clear message instead of failing on the first request.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
-# Only argparse at import time: every ``canishare`` command (and ``--help``) imports this module to
-# register ``serve``, and must not pay for aiohttp, bolt, the engine and the knowledge base
-# (benchmarks/startup.py). The functions below import what they use.
-if TYPE_CHECKING:
-    from aiohttp import web
+from aiohttp import web
 
-    from bot.app.server import Mount
-    from bot.core.config import OrgConfig
-    from bot.core.settings import Settings
+from bot.app.access_log import SafeAccessLogger
+from bot.app.rota_directory import resolve_for_process
+from bot.app.serve_plan import plan
+from bot.app.server import Mount, build_services, create_app, surfaces
+from bot.app.stores import build_store
+from bot.core.config import OrgConfig, load_config
+from bot.core.logs import configure
+from bot.core.settings import Settings, get_settings
 
-NO_TEAMS = "teams.off"  # Services.extras flag: ``--no-teams``
 SHUTDOWN_SECONDS = 15.0
 TEAMS_MODULE = "bot.channels.teams"
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    serve = sub.add_parser("serve", help="run the HTTP server for Slack, Teams and the web page")
-    serve.add_argument("--host", default=None, help="address to bind (default $CANISHARE_HOST, else 0.0.0.0)")
-    serve.add_argument("--port", type=int, default=None, help="port to bind (default $PORT, else 3978)")
-    serve.add_argument("--socket-mode", action="store_true",
-                       help="reach Slack by Socket Mode (needs SLACK_APP_TOKEN) instead of serving /slack/events")
-    serve.add_argument("--dev", action="store_true",
-                       help="local development: allow the Bot Framework Emulator without Microsoft credentials")
-    serve.add_argument("--no-teams", action="store_true", help="don't serve the Teams endpoint")
-    serve.set_defaults(handler=cmd_serve)
-
-
 def mounts(no_teams: bool) -> list[Mount]:
-    from bot.app.server import surfaces
-
     return [m for m in surfaces() if not (no_teams and m.__module__.startswith(TEAMS_MODULE))]
 
 
 async def make_app(settings: Settings, config: OrgConfig, *, socket_mode: bool = False, dev: bool = False,
                    no_teams: bool = False) -> web.Application:
     """Built inside the running loop, so the store, the Slack client and the websocket share it."""
-    from bot.app.rota_directory import resolve_for_process
-    from bot.app.server import build_services, create_app
-    from bot.app.stores import build_store
-    from bot.channels.slack import SOCKET_MODE
 
     store = build_store(settings)
     # Rota e-mail addresses become platform ids once, at start (cached in Redis).
     config = (await resolve_for_process(settings, config, getattr(store, "client", None),
                                         getattr(store, "prefix", None))).config
     services = build_services(settings, config, store=store, dev=dev)
-    services.extras[SOCKET_MODE] = socket_mode
-    services.extras[NO_TEAMS] = no_teams
+    services.socket_mode = socket_mode
     return create_app(services, mounts=mounts(no_teams))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from aiohttp import web
-
-    from bot.app.access_log import SafeAccessLogger
-    from bot.app.serve_plan import plan
-    from bot.core.config import load_config
-    from bot.core.logs import configure
-    from bot.core.settings import get_settings
-
     settings = get_settings()
     config = load_config(settings.config_path)
     host = args.host or settings.host

@@ -1,6 +1,7 @@
 """``canishare teams-package``: build the Teams app package (zip) to sideload or upload.
 
-The package is ``teams/manifest.json`` filled in from settings and flags, plus the two icons.
+The package is ``bot/channels/teams/manifest/manifest.json`` (package data) filled in from settings
+and flags, plus the two icons.
 The app id is ``MicrosoftAppId`` (``--app-id`` overrides), the bot's name comes from
 ``--name`` or ``CANISHARE_BOT_NAME``, and the valid domains (the host serving canishare) from
 ``--domain`` or ``CANISHARE_TEAMS_DOMAINS`` (comma-separated).
@@ -15,12 +16,15 @@ import os
 import re
 import sys
 import zipfile
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from bot import __version__
+from bot.core.config import OrgConfig, load_config
+from bot.core.settings import get_settings
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[3] / "teams"
+# Package data, so the command works from an installed wheel as well as from a checkout.
+TEMPLATE_DIR = Path(str(resources.files("bot").joinpath("channels", "teams", "manifest")))
 ICONS = ("color.png", "outline.png")
 DEFAULT_NAME = "canishare"
 # Limits from the Teams app manifest schema (v1.17).
@@ -70,7 +74,7 @@ def build_manifest(template: dict[str, Any], app_id: str, name: str, domains: li
     manifest["validDomains"] = domains
     leftover = re.findall(r"\{\{\w+\}\}", json.dumps(manifest))
     if leftover:  # a template edit added a placeholder this command does not know
-        raise PackageError(f"teams/manifest.json has unfilled placeholders: {', '.join(sorted(set(leftover)))}")
+        raise PackageError(f"manifest.json has unfilled placeholders: {', '.join(sorted(set(leftover)))}")
     return manifest
 
 
@@ -90,15 +94,12 @@ def _domains(values: list[str] | None) -> list[str]:
 
 
 def cmd_teams_package(args: argparse.Namespace) -> int:
-    from bot.core.config import OrgConfig, load_config
-    from bot.core.settings import get_settings
-
     settings = get_settings()
     app_id = (args.app_id if args.app_id is not None else settings.microsoft_app_id).strip()
     name = args.name or os.environ.get("CANISHARE_BOT_NAME") or DEFAULT_NAME
     org = load_config(settings.config_path).name  # a bad config file is reported by ``canishare`` itself
     developer = args.developer or (org if org != OrgConfig().name else name)
-    template_dir = Path(args.template_dir)
+    template_dir = Path(args.template_dir) if args.template_dir else TEMPLATE_DIR
     try:
         template = json.loads((template_dir / "manifest.json").read_text(encoding="utf-8"))
         manifest = build_manifest(template, app_id, name, _domains(args.domain), developer, args.package_version)
@@ -114,17 +115,3 @@ def cmd_teams_package(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("teams-package", help="build the Microsoft Teams app package (zip) to sideload")
-    parser.add_argument("--out", default="canishare-teams.zip", help="where to write the zip (default: %(default)s)")
-    parser.add_argument("--app-id", default=None, help="the bot's app id (default: MicrosoftAppId)")
-    parser.add_argument("--name", default=None, help=f"the bot's name in Teams, at most {MAX_SHORT_NAME} characters "
-                                                     f"(default: CANISHARE_BOT_NAME or {DEFAULT_NAME})")
-    parser.add_argument("--domain", action="append", default=None,
-                        help="a domain serving canishare, e.g. canishare.example.org (repeatable; "
-                             "default: CANISHARE_TEAMS_DOMAINS)")
-    parser.add_argument("--developer", default=None,
-                        help="the publisher's name shown in Teams (default: the organisation's name from config)")
-    parser.add_argument("--package-version", default=__version__, help="the app package version (default: %(default)s)")
-    parser.add_argument("--template-dir", default=str(TEMPLATE_DIR), help=argparse.SUPPRESS)
-    parser.set_defaults(handler=cmd_teams_package)

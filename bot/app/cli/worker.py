@@ -5,19 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-
-def register(sub: argparse._SubParsersAction) -> None:
-    worker = sub.add_parser("worker", help="run the background jobs (escalations, scheduled quizzes)")
-    worker.add_argument("--dev", action="store_true", help="allow Teams delivery without Microsoft credentials")
-    worker.set_defaults(handler=cmd_worker)
+from bot.app.worker import main
+from bot.core.config import load_config
+from bot.core.logs import configure
+from bot.core.settings import get_settings
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from bot.app.worker import main
-    from bot.core.config import load_config
-    from bot.core.logs import configure
-    from bot.core.settings import get_settings
-
     settings = get_settings()
     configure(settings.log_level, settings.log_format)
     config = load_config(settings.config_path)

@@ -15,7 +15,9 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.channels.slack.app import SlackChannel, create_bolt_app
+from bot.channels.slack.app import SlackChannel
+from bot.channels.slack.listeners import create_bolt_app
+from bot.channels.slack.socket_mode import attach
 from bot.core import metrics
 from bot.core.config import ConfigError
 from bot.core.services import Services
@@ -24,7 +26,6 @@ from bot.core.settings import Settings
 log = logging.getLogger("canishare.slack")
 
 EVENTS_PATH = "/slack/events"
-SOCKET_MODE = "slack.socket_mode"  # Services.extras flag set by ``canishare serve --socket-mode``
 DRAIN_SECONDS = 10.0
 SLACK = web.AppKey("slack", SlackChannel)
 BOLT = web.AppKey("slack_bolt", AsyncApp)
@@ -83,17 +84,14 @@ def events_endpoint(bolt: AsyncApp) -> Callable[[web.Request], Awaitable[web.Res
 
 
 def mount(app: web.Application, services: Services) -> None:
-    socket_mode = bool(services.extras.get(SOCKET_MODE))
+    socket_mode = services.socket_mode
     if not check_slack_settings(services.settings, socket_mode):
         log.info("slack is off: SLACK_BOT_TOKEN is not set")
         return
     bolt, channel = create_bolt_app(services, socket_mode=socket_mode)
     app[SLACK] = channel
     app[BOLT] = bolt
-    services.extras["slack"] = channel  # for services that post on their own (escalations)
     if socket_mode:
-        from bot.channels.slack.socket_mode import attach
-
         attach(app, bolt, services.settings.slack_app_token or "")
     else:
         app.router.add_post(EVENTS_PATH, events_endpoint(bolt))
@@ -127,4 +125,4 @@ def share_session(app: web.Application, channel: SlackChannel) -> None:
     app.on_cleanup.append(close_session)
 
 
-__all__ = ["BOLT", "EVENTS_PATH", "SLACK", "SOCKET_MODE", "check_slack_settings", "mount"]
+__all__ = ["BOLT", "EVENTS_PATH", "SLACK", "check_slack_settings", "mount"]

@@ -1,4 +1,4 @@
-"""The bolt ``AsyncApp`` factory and the small object every Slack handler works through.
+"""The small object every Slack handler works through, and the Web API client it uses.
 
 Handlers are plain functions (bolt starter-template style, registered in :mod:`.listeners`); they
 reach the engine and the Web API through :class:`SlackChannel`, which bolt passes to them as
@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -28,7 +27,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.channels.slack.blocks import SlackMessage, render_messages
 from bot.channels.slack.buttons import ButtonCodec
 from bot.core import metrics
-from bot.core.config import ConfigError
 from bot.core.logs import quiet_payload_loggers
 from bot.core.services import Services
 from bot.core.settings import Settings
@@ -201,37 +199,3 @@ def quiet_sdk_loggers() -> logging.Logger:
     if not any(isinstance(f, DropTokenSkipped) for f in bolt_logger.filters):
         bolt_logger.addFilter(DropTokenSkipped())
     return bolt_logger
-
-
-def create_bolt_app(services: Services, client: AsyncWebClient | None = None,
-                    socket_mode: bool = False) -> tuple[AsyncApp, SlackChannel]:
-    """The bolt app with every listener registered, and the SlackChannel its handlers use."""
-    from bot.channels.slack.listeners import register
-
-    settings = services.settings
-    if not settings.slack_bot_token:
-        raise ConfigError("SLACK_BOT_TOKEN is not set")
-    secret = settings.slack_signing_secret or ""
-    if not socket_mode and not secret:
-        # An empty secret would make every forged request "verify": refuse to start instead.
-        raise ConfigError("SLACK_SIGNING_SECRET is required to serve /slack/events (or use --socket-mode)")
-    bolt_logger = quiet_sdk_loggers()
-    client = client or slack_client(settings)
-    channel = SlackChannel(services=services, client=client, codec=ButtonCodec(settings.hash_key))
-    bolt = AsyncApp(
-        client=client,
-        signing_secret=secret,
-        # Socket Mode requests arrive over an authenticated websocket, not signed HTTP.
-        request_verification_enabled=not socket_mode,
-        logger=bolt_logger,
-        name="canishare",
-    )
-
-    async def inject(context: dict[str, Any], next_: Callable[[], Awaitable[None]]) -> None:
-        context[CONTEXT_KEY] = channel
-        await next_()
-
-    bolt.use(inject)
-    bolt.error(on_error)
-    register(bolt, channel)
-    return bolt, channel

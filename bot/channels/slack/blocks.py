@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.channels.common.text import clip
 from bot.channels.slack.buttons import ACTION_PREFIX, ButtonCodec
 from bot.channels.slack.mrkdwn import escape, link, neutralise
 from dialogs.messages import (
@@ -57,8 +58,6 @@ class SlackMessage:
 
 
 # --- text helpers ---------------------------------------------------------------------------------
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _fit(line: str, limit: int) -> list[str]:

@@ -1,7 +1,7 @@
 """``/canishare`` and its subcommands. The answer always goes to the DM with the bot.
 
-Later issues add subcommands (escalate, quiz, duty, report) by adding an entry to
-:data:`SUBCOMMANDS`; each handler gets the channel, the parsed command and bolt's ``respond``.
+Subcommands are listed in :data:`bot.channels.slack.listeners.SUBCOMMANDS`; each handler gets the
+channel, the parsed command and bolt's ``respond``.
 """
 
 from __future__ import annotations
@@ -10,13 +10,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot.channels.slack import escalation_actions as slack_actions
-from bot.channels.slack.app import CONTEXT_KEY, SlackChannel
+from bot.channels.slack.app import SlackChannel
 from bot.channels.slack.mrkdwn import plain_from_slack
-from bot.channels.slack.report import slack_report
 from dialogs import intents
 from dialogs.messages import Notice, Reply
 from dialogs.turn import Turn
@@ -97,34 +94,3 @@ async def unknown(channel: SlackChannel, cmd: SlashCommand, respond: AsyncRespon
     # Never echo the text: it may be a case typed after the command.
     lead = [Notice(text="I don't know that command, so here is what I can do.")]
     await answer_in_dm(channel, cmd, respond, cmd.turn(action=intents.HELP), lead)
-
-
-async def quiz(channel: SlackChannel, cmd: SlashCommand, respond: AsyncRespond) -> None:
-    # Issue 8: personal and team quizzes live in their own module (imported here to avoid a cycle).
-    from bot.channels.slack.quiz import quiz_command
-
-    await quiz_command(channel, cmd, respond)
-
-
-SUBCOMMANDS: dict[str, Subcommand] = {
-    "": engine_action(intents.START),
-    "start": engine_action(intents.START),
-    "ask": ask,
-    "help": engine_action(intents.HELP),
-    "edition": edition,
-    "quiz": quiz,
-    "report": slack_report,  # issue 9: the leads' report, for people in the rota only
-    "duty": slack_actions.duty_command,  # issue 7: who is on duty now and next
-    "cover": slack_actions.cover_command,  # issue 7: "/canishare cover until 17:00"
-}
-
-
-async def slash_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
-                        context: dict[str, Any]) -> None:
-    # An empty ack within Slack's 3 s shows nothing in the channel, so the typed text is never displayed there.
-    await ack()
-    cmd = parse(command)
-    if cmd is None:
-        return
-    handler = SUBCOMMANDS.get(cmd.sub, unknown)
-    await handler(context[CONTEXT_KEY], cmd, respond)

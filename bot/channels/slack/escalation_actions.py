@@ -16,7 +16,9 @@ import logging
 import re
 from typing import Any
 
-from bot.core.escalation.cards import slack_escape, slack_modal
+from bot.channels.slack.escalation_cards import slack_modal
+from bot.channels.slack.mrkdwn import escape
+from bot.core.escalation.service import EscalationService
 
 log = logging.getLogger("canishare.escalation")
 
@@ -26,10 +28,10 @@ CONTEXT_KEY = "canishare"  # bot.channels.slack.app.CONTEXT_KEY
 NOT_AVAILABLE = "Escalations are not set up here (no rota, or no Redis)."
 
 
-def service_of(context: dict[str, Any]) -> Any:
+def service_of(context: dict[str, Any]) -> EscalationService | None:
     channel = context.get(CONTEXT_KEY)
     services = getattr(channel, "services", None)
-    return getattr(services, "extras", {}).get("escalations") if services is not None else None
+    return services.escalations if services is not None else None
 
 
 def who(body: dict[str, Any]) -> str | None:
@@ -56,7 +58,7 @@ async def on_action(ack: Any, body: dict[str, Any], action: dict[str, Any], cont
     name = m.group(1)
     if name in ("ack", "still", "history"):
         result = await service.act("slack", person_id, name, esc_id)
-        text = slack_escape(result.message) if name == "history" else result.message
+        text = escape(result.message) if name == "history" else result.message
         await respond(text=text, response_type="ephemeral", replace_original=False)
         return
     if name != "preply" and service.person_for("slack", person_id) is None:
@@ -105,10 +107,10 @@ async def on_view(ack: Any, body: dict[str, Any], view: dict[str, Any], context:
         log.info("escalation confirmation not posted: %s", type(exc).__name__)
 
 
-# --- /canishare duty | cover (entries in bot/channels/slack/commands.SUBCOMMANDS) ------------------
+# --- /canishare duty | cover (bot/channels/slack/listeners.py; grammar in bot/channels/common/commands.py)
 
 async def duty_command(channel: Any, cmd: Any, respond: Any) -> None:
-    service = channel.services.extras.get("escalations")
+    service = channel.services.escalations
     if service is None:
         await respond(text=NOT_AVAILABLE, response_type="ephemeral")
         return
@@ -116,7 +118,7 @@ async def duty_command(channel: Any, cmd: Any, respond: Any) -> None:
 
 
 async def cover_command(channel: Any, cmd: Any, respond: Any) -> None:
-    service = channel.services.extras.get("escalations")
+    service = channel.services.escalations
     if service is None:
         await respond(text=NOT_AVAILABLE, response_type="ephemeral")
         return

@@ -24,7 +24,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.escalation.cards import CardView, Note, slack_card, slack_note
+from bot.channels.slack.escalation_cards import slack_card, slack_note
+from bot.core.escalation.cards import CardView, Note
 from bot.core.escalation.delivery import Permanent
 
 EVENT_TYPE = "canishare_escalation"

@@ -1,4 +1,4 @@
-"""Quizzes in Slack (issue 8). Translation only: the quiz logic is in dialogs.quiz and bot.core.quiz.
+"""Quizzes in Slack. Translation only: the quiz logic is in dialogs.quiz and bot.core.quiz.
 
 * ``/canishare quiz``: a personal quiz in the DM (the engine's quiz dialog, like any conversation);
 * ``/canishare quiz team``: one question posted in this channel with buttons; each click is
@@ -21,6 +21,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.channels.common.commands import team_quiz_command
 from bot.channels.slack.app import CONTEXT_KEY, SlackChannel, slack_client
 from bot.channels.slack.blocks import BUTTON_TEXT_MAX, Block, clip, render_messages, render_reply
 from bot.channels.slack.buttons import BadButton, ButtonCodec
@@ -29,7 +30,7 @@ from bot.channels.slack.mrkdwn import neutralise
 from bot.core import metrics
 from bot.core.identity import user_hash
 from bot.core.quiz.config import QuizSlot
-from bot.core.quiz.team import Results, TeamQuiz, team_quiz_for
+from bot.core.quiz.team import Results, TeamQuiz
 from bot.core.settings import Settings
 from dialogs import quiz as personal
 from dialogs.messages import Menu, Notice, Reply
@@ -105,7 +106,7 @@ class SlackQuizPoster:
 
 
 def poster_of(channel: SlackChannel) -> SlackQuizPoster:
-    return SlackQuizPoster.from_channel(channel, team_quiz_for(channel.services))
+    return SlackQuizPoster.from_channel(channel, channel.services.team_quiz())
 
 
 async def ephemeral(channel: SlackChannel, where: str, user: str, reply: Reply) -> None:
@@ -123,21 +124,23 @@ async def quiz_command(channel: SlackChannel, cmd: SlashCommand, respond: AsyncR
         await answer_in_dm(channel, cmd, respond, cmd.turn(action=personal.STOP))
         return
     in_dm = cmd.channel_id.startswith("D") or not cmd.channel_id
-    if words[0] == "team" and in_dm:
+    command = team_quiz_command(words)
+    if command in ("open", "close") and in_dm:
         await respond(text=IN_A_CHANNEL, response_type="ephemeral")
         return
-    if words[0] == "team":
-        await team_command(channel, cmd, respond, words[1:])
-    elif words[0] == "leaderboard" and not in_dm:
-        await leaderboard_command(channel, cmd, respond, words[1:])
+    if command in ("open", "close"):
+        await team_command(channel, cmd, respond, close=command == "close")
+    elif command is not None and command.startswith("leaderboard") and not in_dm:
+        turn_on = None if command == "leaderboard" else command == "leaderboard_on"
+        await leaderboard_command(channel, cmd, respond, turn_on)
     else:
         await respond(text=USAGE, response_type="ephemeral")
 
 
-async def team_command(channel: SlackChannel, cmd: SlashCommand, respond: AsyncRespond, words: list[str]) -> None:
-    team = team_quiz_for(channel.services)
+async def team_command(channel: SlackChannel, cmd: SlashCommand, respond: AsyncRespond, close: bool) -> None:
+    team = channel.services.team_quiz()
     poster = poster_of(channel)
-    if words and words[0] in ("close", "results", "end", "stop"):
+    if close:
         results = await team.close_in("slack", cmd.channel_id)
         if results is None:
             await respond(text="There's no team quiz question open in this channel.", response_type="ephemeral")
@@ -157,10 +160,10 @@ async def team_command(channel: SlackChannel, cmd: SlashCommand, respond: AsyncR
 
 
 async def leaderboard_command(channel: SlackChannel, cmd: SlashCommand, respond: AsyncRespond,
-                              words: list[str]) -> None:
-    team = team_quiz_for(channel.services)
-    if words and words[0] in ("on", "off"):
-        reply = await team.set_leaderboard("slack", cmd.channel_id, words[0] == "on")
+                              turn_on: bool | None) -> None:
+    team = channel.services.team_quiz()
+    if turn_on is not None:
+        reply = await team.set_leaderboard("slack", cmd.channel_id, turn_on)
     else:
         reply = await team.leaderboard("slack", cmd.channel_id)
     if not await poster_of(channel).post_replies(cmd.channel_id, [reply]):
@@ -184,7 +187,7 @@ async def team_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any
         await ephemeral(channel, where, user_id, Notice(text="I couldn't check that button, so I haven't "
                                                              "recorded an answer.", level="warning"))
         return
-    team = team_quiz_for(channel.services)
+    team = channel.services.team_quiz()
     member = user_hash(channel.services.settings.hash_key, "slack", f"{team_id}:{user_id}")
     result = await team.answer("slack", member, choice)
     await ephemeral(channel, where, user_id, result.reply)

@@ -7,16 +7,14 @@ told politely that the report is for the safeguarding leads.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from bot.channels.slack.app import SlackChannel
+from bot.channels.slack.commands import SlashCommand
+from bot.channels.slack.mrkdwn import escape
 from bot.core.report import PeriodError, build_report, is_lead, parse_since, render_text
 from bot.core.store import StoreUnavailable
-
-if TYPE_CHECKING:
-    from slack_bolt.context.respond.async_respond import AsyncRespond
-
-    from bot.channels.slack.app import SlackChannel
-    from bot.channels.slack.commands import SlashCommand
 
 log = logging.getLogger("canishare.report")
 
@@ -44,6 +42,6 @@ async def slack_report(channel: SlackChannel, cmd: SlashCommand, respond: AsyncR
         await respond(text=NO_STORE, response_type="ephemeral")
         return
     # A code block keeps the columns. The organisation's name is the only text: escape it for mrkdwn.
-    text = render_text(report).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("`", "'")
+    text = escape(render_text(report))
     await respond(text=f"```{text}```\nFor a chart, run `canishare report --since {days}d --png report.png`.",
                   response_type="ephemeral")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 from botbuilder.schema import Activity
@@ -18,10 +17,9 @@ from botframework.connector.auth import ServiceClientCredentialsFactory
 
 from bot.channels.teams.adapter import TeamsSettingsError, check_teams_settings, create_adapter
 from bot.channels.teams.bot import TeamsBot
+from bot.channels.teams.quiz import teams_quiz_for
 from bot.channels.teams.references import References, get_reference
-
-if TYPE_CHECKING:
-    from bot.core.services import Services
+from bot.core.services import Services
 
 log = logging.getLogger("canishare.teams")
 
@@ -36,10 +34,9 @@ def build_bot(services: Services, credentials_factory: ServiceClientCredentialsF
     adapter = create_adapter(settings, credentials_factory)
     references = References(services.store, settings.hash_key, services.config.retention.records_seconds)
     bot = TeamsBot(services.engine, references, adapter, settings.microsoft_app_id.strip())
-    from bot.channels.teams.quiz import teams_quiz_for  # issue 8: team quizzes in channels
 
     bot.quiz = teams_quiz_for(services, bot)
-    bot.escalations = services.extras.get("escalations")  # issue 7: lead actions, "who is on duty"
+    bot.escalations = services.escalations  # lead actions, "who is on duty"
     return bot
 
 
@@ -78,7 +75,7 @@ def mount(app: web.Application, services: Services, *,
         return
     bot = build_bot(services, credentials_factory)
     app[TEAMS] = bot
-    services.extras["teams"] = bot  # the escalation service sends proactive messages through it
+    services.teams_bot = bot  # scheduled quiz posts in this process go out through it
     app.router.add_post(ROUTE, make_handler(bot))
     if not services.settings.microsoft_app_id.strip():
         log.warning("Teams endpoint %s is UNAUTHENTICATED (--dev): for the Bot Framework Emulator only", ROUTE)

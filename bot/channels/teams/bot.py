@@ -15,7 +15,7 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
@@ -31,13 +31,13 @@ from botbuilder.schema import (
 )
 
 from bot.channels.teams import cards
+from bot.channels.teams import escalation_actions as teams_actions
 from bot.channels.teams.references import References, minimal_reference, tenant_of
 from bot.core import metrics
+from bot.core.engine import Engine
+from bot.core.escalation.service import EscalationService
 from dialogs.messages import Notice, Progress, Reply, Text
 from dialogs.turn import Turn
-
-if TYPE_CHECKING:
-    from bot.core.engine import Engine
 
 log = logging.getLogger("canishare.teams")
 
@@ -130,6 +130,13 @@ def outgoing(replies: list[Reply]) -> list[Activity]:
     return [message_for(r) for r in replies if not isinstance(r, Progress)]
 
 
+class QuizHook(Protocol):
+    """The team quiz's part of a Teams message (:class:`bot.channels.teams.quiz.TeamsQuiz`)."""
+
+    async def handle(self, turn_context: TurnContext, user_id: str, parsed: Parsed) -> bool:
+        """True when the message was a team quiz command or answer, and has been dealt with."""
+
+
 class TeamsBot(TeamsActivityHandler):
     def __init__(self, engine: Engine, references: References, adapter: CloudAdapter, app_id: str) -> None:
         super().__init__()
@@ -137,8 +144,8 @@ class TeamsBot(TeamsActivityHandler):
         self.references = references
         self.adapter = adapter
         self.app_id = app_id
-        self.quiz: Any = None  # issue 8: set by build_bot to a bot.channels.teams.quiz.TeamsQuiz
-        self.escalations: Any = None  # issue 7: set by build_bot to the EscalationService (or None)
+        self.quiz: QuizHook | None = None  # set by build_bot
+        self.escalations: EscalationService | None = None  # set by build_bot (None without a rota or Redis)
 
     # botbuilder 4.17.1 serialises invoke bodies here and CloudAdapter serialises them again,
     # which fails (HTTP 500) for every invoke answered with a body. Keep the model as is.
@@ -155,13 +162,12 @@ class TeamsBot(TeamsActivityHandler):
             return
         parsed = parse_message(activity)
         if self.quiz is not None and await self.quiz.handle(turn_context, user_id, parsed):
-            return  # issue 8: a team quiz command or answer (bot/channels/teams/quiz.py)
+            return  # a team quiz command or answer (bot/channels/teams/quiz.py)
         if not is_personal(activity):
             await self.move_to_personal(turn_context, user_id, parsed)
             return
         await self.references.save(user_ids_of(activity), minimal_reference(activity))
         # Escalation card actions, "who is on duty", "cover until 17:00" (escalation_actions.py).
-        from bot.channels.teams import escalation_actions as teams_actions
 
         answer = await teams_actions.handle(self.escalations, user_ids_of(activity), activity.value, activity.text)
         if answer is not None:

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from bot.channels.common.text import clip
 from dialogs.messages import (
     Answer,
     Choice,
@@ -53,24 +54,25 @@ Card = dict[str, Any]
 # literal in CommonMark, which the Adaptive Card renderers follow.
 _MD_CHARS = re.compile(r"([\\`*_~\[\]<>#])")
 _BRACES = re.compile(r"\{(?=\{)")
+_SCHEME = re.compile(r"(?<=[A-Za-z]):(?=//)")
 _LINE_START = re.compile(r"^(\s*)([-+]|\d+[.)])(?=\s)", re.MULTILINE)
 
 
 def escape(text: str) -> str:
-    """Text as plain text: no markdown, no mention tags, no card template functions, no pings."""
+    """Text as plain text: no markdown, no mention tags, no card template functions, no pings, no links.
+
+    The one Teams escaper: bot replies, quiz cards and escalation cards all go through it.
+    """
     text = _MD_CHARS.sub(r"\\\1", text)
     # "- item" / "1. item" at a line start would become a list: escape the marker's punctuation.
     text = _LINE_START.sub(lambda m: m.group(1) + re.sub(r"([-+.)])", r"\\\1", m.group(2)), text)
-    # A zero-width space breaks "{{DATE(...)}}" templates and "@channel"-style pings.
+    # A zero-width space breaks "{{DATE(...)}}" templates, "@channel"-style pings and bare links.
+    text = _SCHEME.sub(":\u200b", text)
     return _BRACES.sub("{\u200b", text).replace("@", "@\u200b")
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def text_block(text: str, limit: int = MAX_BLOCK_CHARS, **props: Any) -> Card:
-    return {"type": "TextBlock", "text": escape(_cut(text, limit)), "wrap": True, **props}
+    return {"type": "TextBlock", "text": escape(clip(text, limit)), "wrap": True, **props}
 
 
 def heading(text: str, **props: Any) -> Card:
@@ -82,7 +84,7 @@ def submit(choice: Choice, ref: str = "") -> Card:
     if ref:
         data["r"] = ref
     # Button titles are not markdown in Teams, so they are cut but not escaped.
-    return {"type": "Action.Submit", "title": _cut(choice.label, MAX_LABEL_CHARS), "data": data}
+    return {"type": "Action.Submit", "title": clip(choice.label, MAX_LABEL_CHARS), "data": data}
 
 
 def _source_items(reply: Reply) -> list[Card]:
@@ -100,7 +102,7 @@ def _source_actions(reply: Reply) -> list[Card]:
 
 
 def _facts(pairs: Iterable[tuple[str, str]]) -> Card:
-    return {"type": "FactSet", "facts": [{"title": escape(_cut(label, 200)), "value": escape(_cut(value, 200))}
+    return {"type": "FactSet", "facts": [{"title": escape(clip(label, 200)), "value": escape(clip(value, 200))}
                                          for label, value in pairs]}
 
 
@@ -166,7 +168,7 @@ def layers_of(layers: Sequence[Layer], limit: int = MAX_BLOCK_CHARS) -> list[Car
     No round trip, so nothing can be stale."""
     if not layers:
         return []
-    toggles = [{"type": "Action.ToggleVisibility", "title": _cut(layer.label, MAX_LABEL_CHARS),
+    toggles = [{"type": "Action.ToggleVisibility", "title": clip(layer.label, MAX_LABEL_CHARS),
                 "targetElements": [layer_id(layer)]} for layer in layers]
     folded = [{"type": "Container", "id": layer_id(layer), "isVisible": False, "separator": True,
                "items": [text_block(layer.label, 100, weight="Bolder"),
@@ -189,7 +191,7 @@ def actions_of(choices: Sequence[Choice], ref: str) -> list[Card]:
 
 def assemble(reply: Reply, body: list[Card], buttons: list[Card]) -> Card:
     card: Card = {"type": "AdaptiveCard", "$schema": SCHEMA_URL, "version": CARD_VERSION,
-                  "fallbackText": _cut(reply.text, 2000) or "canishare", "body": body}
+                  "fallbackText": clip(reply.text, 2000) or "canishare", "body": body}
     body[0]["id"] = f"canishare-{reply.kind}"  # lets tests and logs tell cards apart by kind
     if len(buttons) <= TOP_LEVEL_ACTIONS:
         if buttons:
@@ -230,5 +232,5 @@ def attachment(card: Card) -> dict[str, Any]:
 def summary_of(reply: Reply) -> str:
     """A one-line preview for notifications and the chat list."""
     first = reply.text.strip().split("\n", 1)[0]
-    return _cut(first, 120)
+    return clip(first, 120)
 

@@ -12,20 +12,20 @@ channel gives the engine), so the hash is the one the escalation was raised unde
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
+from bot.channels.common.commands import rota_command
+from bot.core.escalation.service import EscalationService
+
 ACTIONS = ("ack", "still", "reply", "resolve", "handover", "preply", "history")
-DUTY = re.compile(r"^\s*(who'?s|who is)\s+on\s+(duty|call)(\s+now)?\s*\??\s*$", re.I)
-COVER = re.compile(r"^\s*cover\s+(.+)$", re.I)
 MAX_FIELD = 2000
 
 
 def is_ours(value: Any, text: Any) -> bool:
     if isinstance(value, dict):
         return value.get("esc") in ACTIONS
-    return isinstance(text, str) and bool(DUTY.match(text) or COVER.match(text))
+    return isinstance(text, str) and rota_command(text) is not None
 
 
 def _str(value: dict[str, Any], key: str) -> str:
@@ -33,7 +33,7 @@ def _str(value: dict[str, Any], key: str) -> str:
     return raw[:MAX_FIELD] if isinstance(raw, str) else ""
 
 
-async def handle(service: Any, user_ids: Sequence[str], value: Any, text: Any) -> str | None:
+async def handle(service: EscalationService | None, user_ids: Sequence[str], value: Any, text: Any) -> str | None:
     """The answer to a Teams message that belongs to escalations, or None to pass it to the engine."""
     if not is_ours(value, text) or not user_ids:
         return None
@@ -52,11 +52,11 @@ async def handle(service: Any, user_ids: Sequence[str], value: Any, text: Any) -
             result = await service.act("teams", lead_id, action, esc_id, text=body, outcome=_str(value, "outcome"),
                                        to=_str(value, "to"))
         return result.message
-    if DUTY.match(text):
+    command = rota_command(text)
+    if command is None:
+        return None
+    if command.action == "duty":
         return await service.duty_text()
-    m = COVER.match(text)
-    if m is not None:
-        if lead_id is None:
-            return "Only people on the safeguarding rota can cover."
-        return (await service.cover("teams", lead_id, m.group(1))).message
-    return None
+    if lead_id is None:
+        return "Only people on the safeguarding rota can cover."
+    return (await service.cover("teams", lead_id, command.rest)).message

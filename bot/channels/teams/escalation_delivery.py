@@ -27,7 +27,8 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount, ConversationAccount
 from botbuilder.schema import ConversationReference as Reference
 
-from bot.core.escalation.cards import CardView, Note, teams_card, teams_note
+from bot.channels.teams.escalation_cards import teams_card, teams_note
+from bot.core.escalation.cards import CardView, Note
 from bot.core.escalation.config import TeamsChannel
 from bot.core.escalation.delivery import Permanent, about_to_send
 

@@ -1,4 +1,4 @@
-"""Quizzes in Teams (issue 8). Translation only: the quiz logic is in dialogs.quiz and bot.core.quiz.
+"""Quizzes in Teams. Translation only: the quiz logic is in dialogs.quiz and bot.core.quiz.
 
 * "quiz" in the personal chat (or @canishare quiz in a channel, which moves to the personal chat)
   is the engine's personal quiz, like any other conversation;
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
@@ -26,17 +25,18 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
+from bot.channels.common.commands import team_quiz_command
 from bot.channels.teams import cards
+from bot.channels.teams.adapter import create_adapter
+from bot.channels.teams.bot import Parsed, TeamsBot, is_personal
 from bot.channels.teams.references import minimal_reference, tenant_of
 from bot.core import metrics
 from bot.core.identity import user_hash
 from bot.core.quiz.config import QuizSlot
 from bot.core.quiz.team import PREFIX as TEAM_PREFIX
-from bot.core.quiz.team import Results, TeamQuiz, team_quiz_for
+from bot.core.quiz.team import Results, TeamQuiz
+from bot.core.services import Services
 from dialogs.messages import Reply, Text
-
-if TYPE_CHECKING:
-    from bot.channels.teams.bot import Parsed, TeamsBot
 
 log = logging.getLogger("canishare.teams")
 
@@ -73,7 +73,6 @@ class TeamsQuiz:
 
     async def handle(self, turn_context: TurnContext, user_id: str, parsed: Parsed) -> bool:
         """True when this message was a team quiz command or answer (and has been dealt with)."""
-        from bot.channels.teams.bot import is_personal
 
         activity = turn_context.activity
         if parsed.action is not None and parsed.action.startswith(TEAM_PREFIX):
@@ -82,19 +81,20 @@ class TeamsQuiz:
         if is_personal(activity) or not parsed.text:
             return False
         words = parsed.text.lower().split()
-        if words[:1] != ["quiz"] or len(words) < 2 or words[1] not in ("team", "leaderboard", "help"):
+        command = team_quiz_command(words[1:]) if words[:1] == ["quiz"] else None
+        if command is None:
             return False
         channel = channel_of(activity)
         await self.team.remember_channel("teams", channel, top_level(minimal_reference(activity)).serialize())
-        if words[1] == "help":
+        if command == "help":
             await turn_context.send_activity(message_for(Text(text=USAGE)))
-        elif words[1] == "leaderboard":
-            if len(words) > 2 and words[2] in ("on", "off"):
-                reply = await self.team.set_leaderboard("teams", channel, words[2] == "on")
+        elif command.startswith("leaderboard"):
+            if command != "leaderboard":
+                reply = await self.team.set_leaderboard("teams", channel, command == "leaderboard_on")
             else:
                 reply = await self.team.leaderboard("teams", channel)
             await turn_context.send_activity(message_for(reply))
-        elif len(words) > 2 and words[2] in ("close", "results", "end", "stop"):
+        elif command == "close":
             results = await self.team.close_in("teams", channel)
             if results is None:
                 await turn_context.send_activity(message_for(Text(text="There's no team quiz question open here.")))
@@ -159,11 +159,10 @@ class TeamsQuizPoster:
     team: TeamQuiz
 
     @classmethod
-    def from_services(cls, services: Any, team: TeamQuiz) -> TeamsQuizPoster:
-        bot = services.extras.get("teams")
+    def from_services(cls, services: Services, team: TeamQuiz) -> TeamsQuizPoster:
+        bot = services.teams_bot
         if bot is not None:
             return cls(adapter=bot.adapter, app_id=bot.app_id, team=team)
-        from bot.channels.teams.adapter import create_adapter
 
         settings = services.settings
         return cls(adapter=create_adapter(settings), app_id=settings.microsoft_app_id.strip(), team=team)
@@ -218,8 +217,8 @@ class TeamsQuizPoster:
         return sent is not None
 
 
-def teams_quiz_for(services: Any, bot: TeamsBot) -> TeamsQuiz:
-    return TeamsQuiz(bot=bot, team=team_quiz_for(services), hash_key=services.settings.hash_key)
+def teams_quiz_for(services: Services, bot: TeamsBot) -> TeamsQuiz:
+    return TeamsQuiz(bot=bot, team=services.team_quiz(), hash_key=services.settings.hash_key)
 
 
 __all__ = ["TeamsQuiz", "TeamsQuizPoster", "teams_quiz_for"]

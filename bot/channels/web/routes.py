@@ -9,17 +9,15 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from bot.channels.web import access
 from bot.channels.web.access import Mode
+from bot.core.services import Services
 from dialogs.turn import Turn
-
-if TYPE_CHECKING:
-    from bot.core.services import Services
 
 log = logging.getLogger("canishare.web")
 
@@ -210,7 +208,7 @@ def mount(app: web.Application, services: Services) -> None:
             return web.json_response({"error": exc.message}, status=exc.status, headers={"Cache-Control": "no-store"})
         session = access.session_of(request)
         messages: list[str] = []
-        service = services.extras.get("escalations")
+        service = services.escalations
         if session is not None and service is not None:
             try:
                 messages = await service.inbox(engine.user_hash(Turn(channel="web", user_id=session)))  # type: ignore[attr-defined]

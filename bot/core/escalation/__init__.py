@@ -1,4 +1,4 @@
-"""Escalation to the on-duty safeguarding lead or Caldicott Guardian (issue 7; docs/escalation.md).
+"""Escalation to the on-duty safeguarding lead or Caldicott Guardian (docs/escalation.md).
 
 Kept import-light: :mod:`bot.core.config` imports :mod:`bot.core.escalation.config`, so nothing here may
 pull in Redis, Slack or Teams. The parts:

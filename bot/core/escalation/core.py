@@ -15,15 +15,20 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from redis.asyncio import Redis
-
 from bot.core import metrics, stats
 from bot.core.config import OrgConfig
 from bot.core.escalation.config import Chain, Rota
 from bot.core.escalation.handle import Sealer
-from bot.core.escalation.policy import SLACK_CHANNEL, TEAMS_CHANNEL, Plan, chain_from_json, plan_from
-from bot.core.escalation.queue import DueQueue, Outbox
-from bot.core.escalation.records import Change, Escalation, Records, Result, event
+from bot.core.escalation.policy import (
+    SLACK_CHANNEL,
+    TEAMS_CHANNEL,
+    Plan,
+    chain_from_json,
+    fallback_recipients,
+    plan_from,
+)
+from bot.core.escalation.ports import EscalationBackend
+from bot.core.escalation.records import Change, Escalation, Result, event
 from bot.core.escalation.rota import OnDuty, RotaView, Shift
 
 log = logging.getLogger("canishare.escalation")
@@ -61,11 +66,11 @@ class ActionResult:
 
 
 class Core:
-    def __init__(self, client: Redis, prefix: str, config: OrgConfig, rota: RotaView, *, sealer: Sealer,
+    def __init__(self, backend: EscalationBackend, config: OrgConfig, rota: RotaView, *, sealer: Sealer,
                  hash_key: str, clock: Clock = time.time, lease_seconds: float = 60, store: Any = None) -> None:
         if config.rota is None:
             raise ValueError("escalation needs a rota in the organisation config")
-        self.client = client
+        self.backend = backend
         self.config = config
         self.view = rota
         self.rota: Rota = rota.rota
@@ -74,11 +79,13 @@ class Core:
         self.hash_key = hash_key
         self.clock = clock
         self.lease_ms = int(lease_seconds * 1000)
-        self.records = Records(client, prefix)
-        self.keys = self.records.keys
-        self.due = DueQueue(client, self.keys)
-        self.outbox = Outbox(client, self.keys, clock=clock, retention_seconds=config.retention.records_seconds)
-        self.records.open_ttl = max(config.retention.records_seconds, OPEN_TTL_MIN_SECONDS)
+        self.records = backend.records
+        self.due = backend.due
+        self.outbox = backend.outbox
+        # Open escalations' keys expire after the records retention (at least 30 days), renewed by
+        # every transition and every auditor run; dead letters are kept for the records retention.
+        backend.configure(clock=clock, retention_seconds=config.retention.records_seconds,
+                          open_ttl=max(config.retention.records_seconds, OPEN_TTL_MIN_SECONDS))
         self.store = store  # the conversation store: decision records and the daily report figures
 
     async def stat(self, name: str, *args: Any) -> None:
@@ -100,13 +107,8 @@ class Core:
         return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).astimezone(self.rota.tz).strftime("%H:%M")
 
     async def covers(self) -> list[Shift]:
-        now = self.now_ms()
-        pipe = self.client.pipeline(transaction=True)
-        pipe.zremrangebyscore(self.keys.covers, "-inf", now)
-        pipe.zrange(self.keys.covers, 0, -1)
-        _, current = await pipe.execute()
         out = []
-        for raw in current:
+        for raw in await self.backend.covers(self.now_ms()):
             try:
                 d = json.loads(raw)
                 out.append(Shift(d["person"], d["slot"], dt.datetime.fromtimestamp(d["start"] / 1000, dt.UTC),
@@ -161,8 +163,6 @@ class Core:
             change.fields.update({"state": "unanswered", "page": version})
             change.due_ms = now + int(hours * 3600 * 1000)
             change.events.append(self.ev("unanswered", loops=loops))
-            from bot.core.escalation.policy import fallback_recipients
-
             for recipient in fallback_recipients(self.rota):
                 change.messages.append({"k": "page", "to": recipient, "n": version, "why": "unanswered"})
                 if recipient not in seen:
@@ -204,9 +204,4 @@ class Core:
 
     async def inbox(self, user_hash: str, limit: int = 20) -> list[str]:
         """Messages for a practitioner on a channel the worker cannot push to (terminal, web)."""
-        key = self.keys.inbox(user_hash)
-        pipe = self.client.pipeline(transaction=True)
-        pipe.lrange(key, 0, limit - 1)
-        pipe.ltrim(key, limit, -1)
-        raw, _ = await pipe.execute()
-        return [self.sealer.open(r.decode(), user_hash) for r in raw]
+        return [self.sealer.open(r, user_hash) for r in await self.backend.take_inbox(user_hash, limit)]

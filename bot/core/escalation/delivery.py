@@ -221,12 +221,11 @@ class Deliverer:
                     send: Any) -> dict[str, Any] | None:
         """Run ``send(key)`` once per (escalation, n, recipient, platform); None if done before."""
         key = f"{rec.id}:{n}:{recipient}|{platform.name}"
-        sent_key = self.core.keys.sent(rec.id, n, f"{recipient}|{platform.name}")
-        client = self.core.client
+        target = f"{recipient}|{platform.name}"
+        backend = self.core.backend
         # Wall-clock time (not the service clock): it bounds the platform-side search in find().
-        claimed = await client.set(sent_key, f"pending:{time.time():.3f}", nx=True, ex=SENT_TTL)
-        if not claimed:
-            state = (await client.get(sent_key) or b"").decode()
+        state = await backend.claim_send(rec.id, n, target, f"pending:{time.time():.3f}", SENT_TTL)
+        if state is not None:
             if state == "done":
                 return None
             if not getattr(platform, "can_find", True) and state.startswith("sending:"):
@@ -234,7 +233,7 @@ class Deliverer:
                 # (Teams: creating an activity is not idempotent). Posting again would page twice;
                 # not posting may miss one, which the chain's next step covers. Say so in the chronology.
                 # ("pending:" means it died before the request left: then posting is safe, below.)
-                await client.set(sent_key, "done", ex=SENT_TTL)
+                await backend.mark_sent(rec.id, n, target, SENT_TTL)
                 await self.core.records.append(rec.id, [self.core.ev(
                     "delivery_uncertain", target=recipient.replace("person:", "")[:60], channel=platform.name)])
                 return None
@@ -242,11 +241,11 @@ class Deliverer:
             if getattr(platform, "can_find", True):
                 found = await platform.find(address, key, since)  # an earlier attempt died mid-way: did it post?
                 if found is not None:
-                    await client.set(sent_key, "done", ex=SENT_TTL)
+                    await backend.mark_sent(rec.id, n, target, SENT_TTL)
                     return found
 
         async def sending() -> None:
-            await client.set(sent_key, f"sending:{time.time():.3f}", xx=True, ex=SENT_TTL)
+            await backend.mark_sending(rec.id, n, target, f"sending:{time.time():.3f}", SENT_TTL)
 
         hook = BEFORE_SEND.set(sending)
         try:
@@ -254,11 +253,11 @@ class Deliverer:
         except Exception:
             # The platform answered with an error (or never got the request): nothing was posted
             # that we know of, so a retry may post. Only a process dying mid-call leaves a claim.
-            await client.delete(sent_key)
+            await backend.release_send(rec.id, n, target)
             raise
         finally:
             BEFORE_SEND.reset(hook)
-        await client.set(sent_key, "done", ex=SENT_TTL)
+        await backend.mark_sent(rec.id, n, target, SENT_TTL)
         return ref
 
     async def page(self, rec: Escalation, message: dict[str, Any]) -> str:
@@ -320,8 +319,8 @@ class Deliverer:
         note = Note(esc_id="", text=str(message.get("text", ""))[:2900])
         sent = 0
         for platform, address in await self.routes(recipient):
-            key = self.core.keys.sent("gaps", str(message.get("week", "")), f"{recipient}|{platform.name}")
-            if not await self.core.client.set(key, "done", nx=True, ex=SENT_TTL):
+            week, target = str(message.get("week", "")), f"{recipient}|{platform.name}"
+            if await self.core.backend.claim_send("gaps", week, target, "done", SENT_TTL) is not None:
                 continue
             try:
                 await platform.post_note(address, note, f"gaps:{message.get('week')}:{recipient}|{platform.name}")
@@ -329,7 +328,7 @@ class Deliverer:
                 log.warning("rota-gap message not delivered: %s", exc.code)
                 continue
             except Exception:
-                await self.core.client.delete(key)  # not posted: the retry may post
+                await self.core.backend.release_send("gaps", week, target)  # not posted: the retry may post
                 raise
             sent += 1
         return "gaps_sent" if sent else "gaps_skipped"
@@ -409,11 +408,11 @@ class Deliverer:
         status = "sent"
         if platform is None or address is None:
             # Terminal or web: no push. Keep it (sealed) for the next time they look.
-            key = self.core.keys.inbox(rec.practitioner_hash)
-            await self.core.client.rpush(key, self.core.sealer.seal(
+            sealed = self.core.sealer.seal(
                 note.text + (f"\n{note.quote}" if note.quote else "") + (f"\n{note.record}" if note.record else ""),
-                rec.practitioner_hash))
-            await self.core.client.expire(key, self.core.config.retention.records_seconds)
+                rec.practitioner_hash)
+            retention = self.core.config.retention.records_seconds
+            await self.core.backend.push_inbox(rec.practitioner_hash, sealed, retention)
             status = "inbox"
         else:
             try:

@@ -66,11 +66,7 @@ async def show_json(service: Any, esc_id: str) -> dict[str, Any] | None:
 async def all_ids(service: Any, open_only: bool) -> list[str]:
     if open_only:
         return await service.records.open_ids()
-    ids = set(await service.records.open_ids())
-    pattern = service.keys.rec("*")
-    async for key in service.client.scan_iter(match=pattern, count=500):
-        ids.add((key.decode() if isinstance(key, bytes) else key).rsplit(":", 1)[-1])
-    return sorted(ids)
+    return sorted(set(await service.records.open_ids()) | set(await service.backend.escalation_ids()))
 
 
 async def summaries(service: Any, open_only: bool) -> list[dict[str, Any]]:

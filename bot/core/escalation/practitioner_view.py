@@ -53,6 +53,6 @@ async def goodbye(service: Any, user_hash: str) -> str:
 
 async def _raised_before(service: Any, user_hash: str) -> bool:
     try:
-        return bool(await service.client.exists(service.keys.inbox(user_hash)))
+        return await service.backend.has_inbox(user_hash)
     except Exception:
         return False

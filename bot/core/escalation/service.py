@@ -22,9 +22,9 @@ from typing import Any
 from bot.core import metrics
 from bot.core.escalation.config import SLOT_LABELS, Person
 from bot.core.escalation.core import OUTCOMES, ActionResult, Core, new_id, reference
-from bot.core.escalation.policy import chain_json, plan_from
-from bot.core.escalation.readiness import Readiness, assess
-from bot.core.escalation.readiness import latest as latest_heartbeat
+from bot.core.escalation.inspect import MAX_CARD_LINES, show_text
+from bot.core.escalation.policy import chain_json, fallback_recipients, plan_from
+from bot.core.escalation.readiness import Heartbeat, Readiness, assess
 from bot.core.escalation.records import (
     ACKNOWLEDGED,
     OPEN_STATES,
@@ -37,7 +37,8 @@ from bot.core.escalation.records import (
 )
 from bot.core.escalation.rota import CoverError, parse_cover_end
 from bot.core.identity import user_hash as hash_user
-from dialogs.messages import Contacts, Notice, Reply, Text
+from bot.core.privacy import get_guard
+from dialogs.messages import Contacts, Notice, Reply, Text, contacts_reply
 from dialogs.turn import Turn, clean_text
 
 log = logging.getLogger("canishare.escalation")
@@ -61,8 +62,6 @@ class EscalationService(Core):
         if not text:
             return ""
         if self.guard is None:
-            from bot.core.privacy import get_guard
-
             self.guard = get_guard()
         return self.guard.redact(text).redacted
 
@@ -76,9 +75,7 @@ class EscalationService(Core):
         return person.name if person else "a lead no longer on the rota"
 
     def _contacts(self) -> Contacts:
-        pairs = tuple((c.label, c.number) for c in self.config.urgent_contacts)
-        return Contacts(text="Who to contact:\n" + "\n".join(f"• {label}: {number}" for label, number in pairs),
-                        contacts=pairs)
+        return contacts_reply((c.label, c.number) for c in self.config.urgent_contacts)
 
     def status_line(self, rec: Escalation) -> str:
         """Where an escalation is, in the practitioner's terms."""
@@ -97,12 +94,8 @@ class EscalationService(Core):
         return rec.recipients[-3:]
 
     async def _within_rate(self, user_hash: str) -> bool:
-        key = self.keys.rate(user_hash)
-        pipe = self.client.pipeline(transaction=True)
-        pipe.incr(key)
-        pipe.pexpire(key, int(self.policy.rate_limit_minutes * 60 * 1000), nx=True)
-        count, _ = await pipe.execute()
-        return int(count) <= self.policy.rate_limit_count
+        count = await self.backend.count_request(user_hash, int(self.policy.rate_limit_minutes * 60 * 1000))
+        return count <= self.policy.rate_limit_count
 
     # --- raising (the engine's Escalator) --------------------------------------------------------
     async def raise_escalation(self, turn: Turn, user_hash: str, request: Any) -> list[Reply]:
@@ -112,7 +105,7 @@ class EscalationService(Core):
             if rec is not None and rec.open:
                 return await self._already_open(rec, request)
             # A pointer to a record that no longer exists (removed by hand): don't let it block them.
-            await self.client.delete(self.keys.who(user_hash))
+            await self.backend.clear_open_for(user_hash)
         if not await self._within_rate(user_hash):
             return [Notice(text=(
                 "You've asked for a person several times in a short while, so I haven't sent another request just "
@@ -153,7 +146,7 @@ class EscalationService(Core):
             if result.ok:
                 break
             if result.status == -4:  # another turn of theirs raised one a moment ago
-                await self.client.decr(self.keys.rate(user_hash))  # not a new request: don't count it
+                await self.backend.uncount_request(user_hash)  # not a new request: don't count it
                 rec = await self.records.load(result.previous_state)
                 if rec is not None:
                     return await self._already_open(rec, request)
@@ -170,7 +163,7 @@ class EscalationService(Core):
 
     async def readiness(self, recipients: Sequence[str]) -> Readiness:
         """Whether a worker is alive and can reach any of ``recipients`` (see readiness.py)."""
-        return assess(await latest_heartbeat(self.client, self.keys.prefix), recipients, self.clock())
+        return assess(Heartbeat.from_json(await self.backend.latest_heartbeat()), recipients, self.clock())
 
     async def delivery_readiness(self) -> Readiness:
         """For /healthz: can a normal escalation raised now reach its first people or the fallback?"""
@@ -223,7 +216,7 @@ class EscalationService(Core):
             phones = tuple((p.name, p.phone) for r in (plan.next.recipients if plan.next else plan_fallback(self))
                            if (p := self.rota.person(r.removeprefix("person:"))) and p.phone)
             if phones:
-                replies.append(Contacts(text="\n".join(f"• {n}: {ph}" for n, ph in phones), contacts=phones))
+                replies.append(contacts_reply(phones, heading=None))
         return replies
 
     async def _already_open(self, rec: Escalation, request: Any) -> list[Reply]:
@@ -283,8 +276,6 @@ class EscalationService(Core):
         if action == "handover":
             return await self.hand_over(person, esc_id, to, channel)
         if action == "history":
-            from bot.core.escalation.inspect import MAX_CARD_LINES, show_text
-
             text = await show_text(self, esc_id, limit=MAX_CARD_LINES)
             return ActionResult(text is not None, text or "I can't find that escalation: it may have been closed "
                                                           "and removed after the retention period.")
@@ -467,19 +458,13 @@ class EscalationService(Core):
         now = self.now_ms()
         entry = json.dumps({"person": person.id, "slot": slot, "start": now, "end": int(end.timestamp() * 1000),
                             "n": secrets.token_hex(4)})
-        pipe = self.client.pipeline(transaction=True)
-        pipe.zadd(self.keys.covers, {entry: int(end.timestamp() * 1000)})
-        # Covers last at most 7 days: the set can expire a day after the newest one would have ended.
-        pipe.expire(self.keys.covers, COVERS_TTL_SECONDS)
-        await pipe.execute()
+        await self.backend.add_cover(entry, int(end.timestamp() * 1000), COVERS_TTL_SECONDS)
         label = SLOT_LABELS[slot]
         return ActionResult(True, f"You're the {label} until {end.astimezone(self.rota.tz):%a %d %b, %H:%M}. "
                                   "New pages for that slot come to you until then.")
 
 
 def plan_fallback(core: Core) -> tuple[str, ...]:
-    from bot.core.escalation.policy import fallback_recipients
-
     return fallback_recipients(core.rota)
 
 

@@ -18,12 +18,10 @@ By state, when due:
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Sequence
 
 from bot.core import metrics
-from bot.core.escalation.core import ActionResult, Core
+from bot.core.escalation.core import Core
 from bot.core.escalation.policy import fallback_recipients
 from bot.core.escalation.records import (
     ACKNOWLEDGED,
@@ -106,8 +104,7 @@ async def _due_change(core: Core, rec: Escalation) -> Change:
 async def audit(core: Core) -> dict[str, int]:
     """Every open escalation must have a live timer: re-arm any without one (or long overdue).
 
-    Also drops resolved ids from the open set, updates the open-by-state gauge and records the
-    run time at ``<p>:worker:auditor_last_run`` (read by ``/healthz``).
+    Also drops resolved ids from the open set and updates the open-by-state gauge.
     """
     now = core.now_ms()
     counts = {state: 0 for state in OPEN_STATES}
@@ -115,7 +112,7 @@ async def audit(core: Core) -> dict[str, int]:
     for esc_id in await core.records.open_ids():
         rec = await core.records.load(esc_id)
         if rec is None or rec.state == RESOLVED:
-            await core.client.srem(core.keys.open, esc_id)
+            await core.backend.drop_open(esc_id)
             continue
         counts[rec.state] = counts.get(rec.state, 0) + 1
         await core.records.touch(esc_id, rec.practitioner_hash, core.records.open_ttl)  # bounded, never lapsing
@@ -136,12 +133,7 @@ async def audit(core: Core) -> dict[str, int]:
             metrics.ESCALATION_AUDIT_REARMED.inc()
             log.warning("escalation timer re-armed by the auditor")
     await core.outbox.trim_dead()
-    await core.client.zremrangebyscore(core.keys.covers, "-inf", now)  # covers that have ended
+    await core.backend.drop_ended_covers(now)  # covers that have ended
     for state, n in counts.items():
         metrics.ESCALATIONS_OPEN.labels(state=state).set(n)
-    await core.client.set(core.keys.auditor_last_run, json.dumps({"t": now / 1000}), ex=600)
     return {"open": sum(counts.values()), "rearmed": rearmed}
-
-
-def summarise(results: Sequence[ActionResult]) -> str:  # pragma: no cover - log helper
-    return ", ".join(r.message for r in results)

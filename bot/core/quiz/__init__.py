@@ -1,4 +1,4 @@
-"""Quizzes (issue 8): the personal quiz's progress, team quizzes in a channel, scheduled quizzes.
+"""Quizzes: the personal quiz's progress, team quizzes in a channel, scheduled quizzes.
 
 Kept import-light: :mod:`bot.core.config` imports :mod:`bot.core.quiz.config`, so nothing here may pull in
 Redis, Slack or Teams. The parts:

@@ -26,8 +26,8 @@ from zoneinfo import ZoneInfo
 
 from bot.core import stats
 from bot.core.config import OrgConfig
+from bot.core.quiz.backend import TeamBackend, answers_key, closed_key, meta_key
 from bot.core.store import Store
-from bot.storage.quiz_backend import TeamBackend, answers_key, closed_key, meta_key
 from dialogs.messages import Answer, Choice, Menu, Notice, Reply, Text
 from dialogs.quiz import LETTERS, QuizDialog, option_label, option_order, right_label
 from knowledge.loader import Knowledge
@@ -322,18 +322,4 @@ class TeamQuiz:
         return ref if isinstance(ref, dict) else None
 
 
-def team_quiz_for(services: Any) -> TeamQuiz:
-    """The one TeamQuiz of a process (kept in ``services.extras`` so the memory backend is shared)."""
-    existing = services.extras.get("quiz.team")
-    if isinstance(existing, TeamQuiz):
-        return existing
-    from bot.storage.quiz_backend import backend_for
-
-    team = TeamQuiz(kb=services.parts.kb, config=services.config, backend=backend_for(services.store),
-                    store=services.store, hash_key=services.settings.hash_key)
-    services.extras["quiz.team"] = team
-    return team
-
-
-__all__ = ["PREFIX", "Ack", "Posted", "Results", "TeamQuiz", "answers_key", "parse_team_choice", "team_choice",
-           "team_quiz_for"]
+__all__ = ["PREFIX", "Ack", "Posted", "Results", "TeamQuiz", "answers_key", "parse_team_choice", "team_choice"]

@@ -1,4 +1,4 @@
-"""Block Kit rendering (issue 5): every Reply type, at its longest realistic content, is a message
+"""Block Kit rendering: every Reply type, at its longest realistic content, is a message
 Slack accepts; user text can't ping or link; button values round-trip and can't be altered.
 """
 
@@ -26,9 +26,10 @@ from bot.channels.slack.blocks import (
 )
 from bot.channels.slack.buttons import VALUE_MAX, BadButton, ButtonCodec
 from bot.channels.slack.mrkdwn import WORD_JOINER, escape, plain_from_slack, strip_mention
-from bot.core.engine import Parts
+from bot.core.parts import Parts
 from bot.testing.blockkit import message_errors
 from bot.testing.fake_slack import dm_of, visible
+from bot.testing.slack import SlackHarness
 from dialogs import intents
 from dialogs.flowchart import Walk
 from dialogs.messages import (
@@ -48,7 +49,6 @@ from dialogs.messages import (
     Text,
     Urgent,
 )
-from tests.channels.slack.conftest import SlackHarness
 
 CODEC = ButtonCodec("blocks-test-key")
 HOSTILE = "Tom & Jerry <!channel> @here <@U0EVIL> <https://evil.example|click me> *bold* `code` ```fence``` > quote"

@@ -1,4 +1,4 @@
-"""Conversations in Slack, end to end over HTTP (issue 5): what a practitioner sees, click by click.
+"""Conversations in Slack, end to end over HTTP: what a practitioner sees, click by click.
 
 The store is the real Redis. Each assertion is on what the fake Slack received, i.e. what a person
 would see in Slack, or on the saved conversation state.
@@ -16,10 +16,10 @@ import redis
 
 from bot.channels.slack.actions import REFUSED
 from bot.channels.slack.messages import MOVED_HERE, THREAD_REPLY
-from bot.core.engine import Parts
+from bot.core.parts import Parts
 from bot.storage.redis_store import decode_payload
 from bot.testing.fake_slack import BOT_USER, Message, dm_of, visible
-from tests.channels.slack.conftest import FORM, PUBLIC, USER, SlackHarness
+from bot.testing.slack import FORM, PUBLIC, USER, SlackHarness
 
 # The longest way through the current flowchart: every question asked once.
 WALK = [("urgent", "No"), ("purpose", "Yes"), ("identifiable", "Yes"), ("confidential", "Yes"),

@@ -1,4 +1,4 @@
-"""The Slack edge over real HTTP: signatures, acks, retries and bad input (issue 5).
+"""The Slack edge over real HTTP: signatures, acks, retries and bad input.
 
 Every request goes through aiohttp, the real bolt ``AsyncApp`` (signature check on) and the real
 ``AsyncWebClient`` to the local fake Slack. ``slack.settled()`` waits for the work bolt runs after
@@ -20,12 +20,13 @@ from bot.app.server import create_app
 from bot.channels.slack import mount
 from bot.channels.slack.commands import ASK_USAGE, MOVED_TO_DM
 from bot.core.config import ConfigError
-from bot.core.engine import Engine, Parts
+from bot.core.engine import Engine
+from bot.core.parts import Parts
 from bot.core.services import Services
 from bot.core.settings import Settings
 from bot.storage.redis_store import RedisStore
 from bot.testing.fake_slack import FakeSlack, dm_of
-from tests.channels.slack.conftest import FORM, PUBLIC, USER, SlackHarness
+from bot.testing.slack import FORM, PUBLIC, USER, SlackHarness
 
 CASE = "can I tell the school nurse that Jane Smith (DOB 03/04/2015, NHS 943 476 5919) was hurt?"
 CASE_WORDS = ("Jane", "Smith", "03/04/2015", "943 476 5919", "nurse", "hurt")

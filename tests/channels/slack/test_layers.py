@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.testing.fake_slack import dm_of, visible
-from tests.channels.slack.conftest import USER, SlackHarness
+from bot.testing.slack import USER, SlackHarness
 
 # share_without_consent: the outcome with every layer (law and quotations, checklist, record).
 WALK = ["No", "Yes", "Yes", "Yes", "No", "No", "Yes"]

@@ -1,4 +1,4 @@
-"""``canishare serve`` (issue 5): start-up checks, and the real server process answering Slack."""
+"""``canishare serve``: start-up checks, and the real server process answering Slack."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from bot.app.cli.main import main
 from bot.channels.slack.listeners import BOT_EVENTS
 from bot.core.settings import get_settings
 from bot.testing.fake_slack import TEAM, FakeSlack, dm_of, visible
-from tests.channels.slack.conftest import SECRET, SlackHarness
-from tests.conftest import free_port
+from bot.testing.redis import free_port
+from bot.testing.slack import SECRET, SlackHarness
 
 ROOT = Path(__file__).resolve().parents[3]
 SLACK_ENV = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "MicrosoftAppId",
@@ -121,7 +121,7 @@ async def _until(condition: Callable[[], bool], process: subprocess.Popen[bytes]
 # --- the manifest ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["manifest.yml", "manifest.socket-mode.yml"])
 def test_the_manifest_asks_for_what_the_code_uses_and_no_more(name: str) -> None:
-    manifest = yaml.safe_load((ROOT / "slack" / name).read_text())
+    manifest = yaml.safe_load((ROOT / "bot" / "channels" / "slack" / "manifest" / name).read_text())
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == [
         "app_mentions:read", "chat:write", "commands", "im:history", "im:write", "users:read", "users:read.email"]
     assert manifest["oauth_config"]["scopes"].get("user") is None
@@ -140,6 +140,6 @@ def test_the_manifest_asks_for_what_the_code_uses_and_no_more(name: str) -> None
 
 def test_the_docs_justify_every_scope() -> None:
     docs = (ROOT / "docs" / "slack.md").read_text()
-    manifest = yaml.safe_load((ROOT / "slack" / "manifest.yml").read_text())
+    manifest = yaml.safe_load((ROOT / "bot" / "channels" / "slack" / "manifest" / "manifest.yml").read_text())
     for scope in manifest["oauth_config"]["scopes"]["bot"]:
         assert f"| `{scope}` |" in docs, scope

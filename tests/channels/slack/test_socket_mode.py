@@ -1,4 +1,4 @@
-"""Socket Mode (issue 5): the same bolt app fed over a websocket from the fake Slack, no public URL."""
+"""Socket Mode: the same bolt app fed over a websocket from the fake Slack, no public URL."""
 
 from __future__ import annotations
 
@@ -6,15 +6,16 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app.server import create_app
-from bot.channels.slack import SLACK, SOCKET_MODE
+from bot.channels.slack import SLACK
 from bot.channels.slack import mount as slack_mount
 from bot.core.config import ConfigError
-from bot.core.engine import Engine, Parts
+from bot.core.engine import Engine
+from bot.core.parts import Parts
 from bot.core.services import Services
 from bot.core.settings import Settings
 from bot.storage.redis_store import RedisStore
 from bot.testing.fake_slack import TEAM, FakeSlack, dm_of, visible
-from tests.channels.slack.conftest import HASH_KEY, PUBLIC, USER
+from bot.testing.slack import HASH_KEY, PUBLIC, USER
 
 
 def services_for(fake: FakeSlack, parts: Parts, store: RedisStore, app_token: str = "xapp-1-A0-test") -> Services:
@@ -23,7 +24,7 @@ def services_for(fake: FakeSlack, parts: Parts, store: RedisStore, app_token: st
                         hash_key=HASH_KEY)
     services = Services(settings=settings, config=parts.config, parts=parts, store=store,
                         engine=Engine(parts, store, HASH_KEY))
-    services.extras[SOCKET_MODE] = True
+    services.socket_mode = True
     return services
 
 

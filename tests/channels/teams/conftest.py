@@ -24,7 +24,7 @@ from jwt.algorithms import RSAAlgorithm
 
 from bot.app.server import build_services
 from bot.core.config import OrgConfig
-from bot.core.engine import Parts, build_parts
+from bot.core.parts import Parts, build_parts
 from bot.storage.redis_store import RedisStore
 from bot.testing.teams import APP_ID, KID, FakeConnector, Signer, TeamsHarness, make_settings, run_harness
 

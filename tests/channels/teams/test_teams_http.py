@@ -231,20 +231,20 @@ async def test_personal_reference_stored_with_tenant_from_channel_data(teams: Te
     activity = personal_message(teams.connector.url, "help")
     del activity["conversation"]["tenantId"]  # only channelData carries it: the reliable source
     await teams.send(activity)
-    reference = await teams.services.extras["teams"].references.get_reference(USER["aadObjectId"])
+    reference = await teams.services.teams_bot.references.get_reference(USER["aadObjectId"])
     assert reference is not None
     assert reference.conversation.id == PERSONAL_CONV
     assert reference.conversation.tenant_id == TENANT
     assert reference.user is None
     # The rota may name a lead by either Teams id: both find the same chat.
-    by_channel_id = await teams.services.extras["teams"].references.get_reference(USER["id"])
+    by_channel_id = await teams.services.teams_bot.references.get_reference(USER["id"])
     assert by_channel_id is not None and by_channel_id.conversation.id == PERSONAL_CONV
 
 
 async def test_proactive_message_reaches_the_stored_personal_chat(teams: TeamsHarness) -> None:
     from dialogs.messages import Text
 
-    bot = teams.services.extras["teams"]
+    bot = teams.services.teams_bot
     await teams.send(personal_message(teams.connector.url, "help"))
     teams.connector.clear()
     hashed = user_hash(teams.services.settings.hash_key, "teams", USER["aadObjectId"])

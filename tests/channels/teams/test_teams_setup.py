@@ -21,9 +21,9 @@ from bot.channels import teams as teams_channel
 from bot.channels.teams import TeamsSettingsError, check_teams_settings
 from bot.channels.teams.references import tenant_of
 from bot.core.config import OrgConfig
-from bot.core.engine import Parts
+from bot.core.parts import Parts
 from bot.core.services import Services
-from bot.core.store import MemoryStore
+from bot.storage.memory import MemoryStore
 from bot.testing.teams import APP_ID, TENANT, make_settings, personal_message
 
 REPO = Path(__file__).resolve().parents[3]
@@ -48,7 +48,7 @@ def test_mounted_with_app_id_or_dev(parts: Parts, app_id: str, dev: bool) -> Non
     services = services_for(app_id, dev=dev, parts=parts)
     teams_channel.mount(app, services)
     assert [(r.method, r.resource.canonical) for r in app.router.routes()] == [("POST", "/api/messages")]
-    assert services.extras["teams"] is app[teams_channel.TEAMS]
+    assert services.teams_bot is app[teams_channel.TEAMS]
 
 
 def test_serve_refuses_an_unauthenticated_endpoint() -> None:
@@ -91,11 +91,11 @@ def test_tenant_is_read_from_channel_data() -> None:
 
 # --- the app package ------------------------------------------------------------------------------
 def test_committed_manifest_and_icons() -> None:
-    manifest = json.loads((REPO / "teams" / "manifest.json").read_text())
+    manifest = json.loads((REPO / "bot" / "channels" / "teams" / "manifest" / "manifest.json").read_text())
     assert manifest["manifestVersion"] == "1.17"
     assert manifest["icons"] == {"color": "color.png", "outline": "outline.png"}
-    assert Image.open(REPO / "teams" / "color.png").size == (192, 192)
-    outline = Image.open(REPO / "teams" / "outline.png").convert("RGBA")
+    assert Image.open(REPO / "bot" / "channels" / "teams" / "manifest" / "color.png").size == (192, 192)
+    outline = Image.open(REPO / "bot" / "channels" / "teams" / "manifest" / "outline.png").convert("RGBA")
     assert outline.size == (32, 32)
     raw = outline.tobytes()
     colours = {tuple(raw[i:i + 4]) for i in range(0, len(raw), 4)}

@@ -22,10 +22,12 @@ from aiohttp.test_utils import TestServer
 from bot.app import ops
 from bot.app.server import create_app
 from bot.channels import web
-from bot.core.engine import Engine, Parts
+from bot.core.engine import Engine
+from bot.core.parts import Parts
 from bot.core.services import Services
 from bot.core.settings import Settings
-from bot.core.store import MemoryStore, Store
+from bot.core.store import Store
+from bot.storage.memory import MemoryStore
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -47,7 +49,7 @@ def web_services(parts: Parts, store: Store | None = None, escalations: bool = F
         escalator = build_service(Settings(**values), parts.config, store)
     services = Services(settings=Settings(**values), config=parts.config, parts=parts, store=store,
                         engine=Engine(parts, store, HASH_KEY, escalator=escalator))
-    services.extras["escalations"] = escalator
+    services.escalations = escalator
     return services
 
 

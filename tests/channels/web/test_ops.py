@@ -11,8 +11,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.app import ops
 from bot.core import metrics, stats
 from bot.storage.redis_store import RedisStore
+from bot.testing.redis import PrivateRedis
 from tests.channels.web.conftest import WebServer
-from tests.conftest import PrivateRedis, new_prefix
+from tests.conftest import new_prefix
 
 
 async def get_json(url: str) -> tuple[int, dict[str, str]]:

@@ -19,15 +19,16 @@ from bot.channels.slack import mount as slack_mount
 from bot.channels.slack.report import NOT_A_LEAD
 from bot.core import stats
 from bot.core.config import OrgConfig
-from bot.core.engine import Engine, Parts
+from bot.core.engine import Engine
+from bot.core.parts import Parts
 from bot.core.report import percentile, render_png
 from bot.core.services import Services
 from bot.core.settings import get_settings
-from bot.core.store import MemoryStore
+from bot.storage.memory import MemoryStore
 from bot.storage.redis_store import RedisStore
 from bot.testing.fake_slack import FakeSlack
+from bot.testing.slack import USER, SlackHarness, settings_for
 from dialogs.turn import Turn
-from tests.channels.slack.conftest import USER, SlackHarness, settings_for
 from tests.conftest import FIXED_NOW, TEST_HASH_KEY
 
 LEAD = "U0LEAD0001"

@@ -16,7 +16,7 @@ from typing import IO
 
 import pytest
 
-from tests.conftest import free_port
+from bot.testing.redis import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 START_TIMEOUT = 60.0

@@ -13,8 +13,8 @@ import pytest
 from bot.channels.web.access import AUTH_COOKIE, SESSION_COOKIE, is_loopback, mode_for
 from bot.channels.web.access import Mode as WebMode
 from bot.core.config import OrgConfig
-from bot.core.engine import build_parts
 from bot.core.escalation.readiness import Heartbeat, publish
+from bot.core.parts import build_parts
 from bot.storage.redis_store import RedisStore
 from dialogs.turn import Turn
 from tests.channels.web.conftest import WebServer, web_services
@@ -213,10 +213,10 @@ async def test_messages_from_a_lead_reach_the_page(web_server: WebServer, redis_
         # What the worker does for a practitioner it cannot push to (bot.core.escalation.delivery).
         session_id = next(c.value for c in client.cookie_jar if c.key == SESSION_COOKIE)
         services = web_services(parts, redis_store, escalations=True, redis_url=redis_url)
-        service = services.extras["escalations"]
+        service = services.escalations
         who = services.engine.user_hash(Turn(channel="web", user_id=session_id))
         note = "Amy Lead picked up your request at 14:05 <b>and</b> will reply here."
-        await service.client.rpush(service.keys.inbox(who), service.sealer.seal(note, who))
+        await service.backend.push_inbox(who, service.sealer.seal(note, who), 3600)
 
         async with client.post(base + "/api/inbox", json={}) as resp:
             assert await resp.json() == {"messages": [note], "poll": True}

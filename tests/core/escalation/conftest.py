@@ -24,6 +24,7 @@ from bot.core.escalation.handle import Sealer
 from bot.core.escalation.rota import RotaView
 from bot.core.escalation.service import EscalationService
 from bot.core.identity import user_hash
+from bot.storage.escalation import RedisEscalationBackend
 from bot.storage.redis_store import RedisStore
 from bot.testing.escalation import FakeClock, FakeSlack
 from dialogs.messages import EscalationRequest, Reply
@@ -156,7 +157,7 @@ async def make_harness(redis_url: str, slack: FakeSlack) -> AsyncIterator[Callab
                 prefixes.append(prefix)
         store = RedisStore.from_url(url or redis_url, prefix)
         assert config.rota is not None
-        service = EscalationService(store.client, store.prefix, config, RotaView(config.rota),
+        service = EscalationService(RedisEscalationBackend(store.client, store.prefix), config, RotaView(config.rota),
                                     sealer=Sealer("test-escalation-key"), hash_key=HASH_KEY, clock=clock,
                                     store=store)
         if platforms is None:

@@ -12,7 +12,7 @@ import yaml
 from bot.app.server import build_services
 from bot.core.config import OrgConfig
 from bot.core.settings import Settings
-from bot.core.store import MemoryStore
+from bot.storage.memory import MemoryStore
 from bot.storage.redis_store import RedisStore
 from tests.core.escalation.conftest import make_config
 from tests.core.escalation.test_engine_raise import _talk

@@ -167,8 +167,9 @@ async def test_resolve_needs_outcome_and_reason_and_records_them(esc: Harness) -
     assert rec is not None and rec.state == RESOLVED and rec.outcome == "share"
     assert await esc.service.due.score(esc_id) is None
     assert await esc.service.records.open_for(esc.hash()) is None
-    assert esc.service.keys.rec(esc_id).encode() in [k for k in await esc.store.client.keys(f"{esc.store.prefix}:*")]
-    assert await esc.store.client.ttl(esc.service.keys.rec(esc_id)) > 0  # retention starts at resolve
+    stored = await esc.store.client.keys(f"{esc.store.prefix}:*")
+    assert esc.service.backend.keys.rec(esc_id).encode() in stored
+    assert await esc.store.client.ttl(esc.service.backend.keys.rec(esc_id)) > 0  # retention starts at resolve
     # The practitioner got the outcome as a decision-record addendum, and it is kept.
     told = [n for n in esc.slack.notes(esc.slack.dm("U0PRACT001")) if "was resolved" in n["text"]]
     assert len(told) == 1 and "Reason: Consent given; share with the school nurse." in str(told[0]["blocks"])

@@ -73,7 +73,7 @@ async def test_a_worker_that_died_after_posting_does_not_post_twice(esc: Harness
     page = next(e for e in entries if e.message["k"] == "page")
     # Do what the dead worker did: claim the key, post the card, die (no "done", no XACK).
     key = f"{esc_id}:{page.message['n']}:person:amy|slack"
-    await esc.store.client.set(esc.service.keys.sent(esc_id, page.message["n"], "person:amy|slack"), "pending")
+    await esc.store.client.set(esc.service.backend.keys.sent(esc_id, page.message["n"], "person:amy|slack"), "pending")
     slack = esc.deliverer.platforms["slack"]
     rec = await esc.service.records.load(esc_id)
     assert rec is not None

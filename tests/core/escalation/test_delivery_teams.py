@@ -136,7 +136,7 @@ async def test_a_teams_page_whose_worker_died_before_sending_is_sent_once(teams:
     await teams.raise_(user=PRACTITIONER_TEAMS, channel="teams")
     esc_id = await teams.open_id(user=PRACTITIONER_TEAMS, channel="teams")
     # A worker claimed the page and died before its request left (no "sending" mark).
-    key = teams.service.keys.sent(esc_id, 1, "person:amy|teams")
+    key = teams.service.backend.keys.sent(esc_id, 1, "person:amy|teams")
     await teams.store.client.set(key, "pending:1.0", ex=60)
     await teams.drain()
     assert len([c for c in connector.calls if c.kind == "send" and c.conversation == "a:amy-personal"]) == 1
@@ -147,7 +147,7 @@ async def test_a_teams_page_whose_worker_died_mid_request_is_not_sent_twice(team
                                                                           connector: FakeConnector) -> None:
     await teams.raise_(user=PRACTITIONER_TEAMS, channel="teams")
     esc_id = await teams.open_id(user=PRACTITIONER_TEAMS, channel="teams")
-    key = teams.service.keys.sent(esc_id, 1, "person:amy|teams")
+    key = teams.service.backend.keys.sent(esc_id, 1, "person:amy|teams")
     await teams.store.client.set(key, "sending:1.0", ex=60)  # the request had started: it may have landed
     await teams.drain()
     assert [c for c in connector.calls if c.kind == "send" and c.conversation == "a:amy-personal"] == []

@@ -7,11 +7,13 @@ import datetime as dt
 import pytest
 import redis.asyncio as aioredis
 
-from bot.core.engine import Engine, build_parts
+from bot.core.engine import Engine
 from bot.core.escalation.handle import Sealer
 from bot.core.escalation.records import PAGING
 from bot.core.escalation.rota import RotaView
 from bot.core.escalation.service import EscalationService
+from bot.core.parts import build_parts
+from bot.storage.escalation import RedisEscalationBackend
 from bot.testing.escalation import text_of
 from dialogs.messages import Contacts, Notice, Question, Urgent
 from dialogs.turn import Turn
@@ -66,8 +68,8 @@ async def test_nothing_is_said_to_be_sent_unless_it_was_written(esc: Harness) ->
     dead = aioredis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
     config = esc.service.config
     assert config.rota is not None
-    broken = EscalationService(dead, "nowhere", config, RotaView(config.rota), sealer=Sealer("k"), hash_key=HASH_KEY,
-                               clock=esc.clock)
+    broken = EscalationService(RedisEscalationBackend(dead, "nowhere"), config, RotaView(config.rota),
+                               sealer=Sealer("k"), hash_key=HASH_KEY, clock=esc.clock)
     engine = Engine(build_parts(config), esc.store, HASH_KEY, escalator=broken)
     replies = await _talk(engine)
     assert not any("I've sent" in r.text for r in replies)
@@ -78,7 +80,7 @@ async def test_nothing_is_said_to_be_sent_unless_it_was_written(esc: Harness) ->
 
 
 async def test_no_rota_means_not_configured(parts) -> None:  # type: ignore[no-untyped-def]
-    from bot.core.store import MemoryStore
+    from bot.storage.memory import MemoryStore
 
     engine = Engine(parts, MemoryStore(), HASH_KEY)
     replies = await engine.handle(Turn("terminal", "me", text="talk to someone"))

@@ -14,9 +14,9 @@ from typing import Any
 from bot.core import report
 from bot.core.engine import Engine, build_parts
 from bot.core.escalation.delivery import Deliverer
-from bot.core.escalation.queue import MAX_DELIVERIES
 from bot.core.quiz.team import TeamQuiz, team_choice
 from bot.storage import keyspace
+from bot.storage.escalation_queue import MAX_DELIVERIES
 from bot.storage.quiz_backend import RedisTeamBackend
 from dialogs.turn import Turn
 from tests.core.escalation.conftest import HASH_KEY, Harness, make_config

@@ -91,7 +91,7 @@ async def test_a_killed_worker_loses_and_duplicates_nothing_across_1000_escalati
 
     await wait_for(hung, 60, "worker A to be mid-delivery")
     kill(a)
-    pending_a = await esc.store.client.xpending_range(esc.service.keys.outbox, "delivery", "-", "+", 1000, "A")
+    pending_a = await esc.store.client.xpending_range(esc.service.backend.keys.outbox, "delivery", "-", "+", 1000, "A")
     assert pending_a, "worker A died holding claimed entries"
     spawn(spec(esc, slack, "B", config))
     spawn(spec(esc, slack, "C", config))
@@ -104,7 +104,7 @@ async def test_a_killed_worker_loses_and_duplicates_nothing_across_1000_escalati
     keys = Counter(m["metadata"]["event_payload"]["key"] for m in slack.cards(esc.dm("amy")))
     assert max(keys.values()) == 1  # none delivered twice to the same lead for the same step
     assert set(keys) == {f"{i}:1:person:amy|slack" for i in ids}  # none lost
-    assert await esc.store.client.xlen(esc.service.keys.dead) == 0
+    assert await esc.store.client.xlen(esc.service.backend.keys.dead) == 0
 
 
 async def test_a_worker_killed_after_claiming_timers_is_covered_by_another(

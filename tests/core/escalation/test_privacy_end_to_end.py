@@ -13,7 +13,8 @@ import logging
 
 import pytest
 
-from bot.core.engine import Engine, Parts
+from bot.core.engine import Engine
+from bot.core.parts import Parts
 from dialogs.messages import PrivacyNotice, Question, Reply
 from dialogs.turn import Turn
 from tests.core.escalation.conftest import HASH_KEY, PRACTITIONER, Harness

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.escalation.delivery import Deliverer
-from bot.core.escalation.queue import MAX_DELIVERIES
+from bot.storage.escalation_queue import MAX_DELIVERIES
 from tests.core.escalation.conftest import Harness
 
 
@@ -36,7 +36,7 @@ async def test_hopeless_messages_go_to_the_dead_letter_stream(esc: Harness) -> N
     for _ in range(MAX_DELIVERIES + 1):
         await esc.worker.reclaim_once(min_idle_ms=0)
     assert Broken.calls == MAX_DELIVERIES
-    dead = await esc.store.client.xrange(esc.service.keys.dead)
+    dead = await esc.store.client.xrange(esc.service.backend.keys.dead)
     assert len(dead) == 1 and dead[0][1][b"reason"] == b"too_many_deliveries"
     assert await esc.service.outbox.pending_count() == 0
     # The escalation's own chronology says so, and `escalation show` tells it in words.
@@ -53,7 +53,7 @@ async def test_hopeless_messages_go_to_the_dead_letter_stream(esc: Harness) -> N
 
 
 async def test_a_lost_consumer_group_is_recreated(esc: Harness) -> None:
-    await esc.store.client.delete(esc.service.keys.outbox)  # FLUSHALL or a failover to an empty replica
+    await esc.store.client.delete(esc.service.backend.keys.outbox)  # FLUSHALL or a failover to an empty replica
     await esc.raise_()
     await esc.drain()
     assert len(esc.slack.cards(esc.dm("amy"))) == 1

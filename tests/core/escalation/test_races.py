@@ -114,4 +114,4 @@ async def test_two_turns_of_one_practitioner_raise_one_escalation(esc: Harness) 
     assert len(sent) == 1
     assert all("You already have a request open" in r[0].text for r in replies if r not in sent)
     assert len(await esc.service.records.open_ids()) == 1
-    assert int(await esc.store.client.get(esc.service.keys.rate(esc.hash()))) == 1  # counted once
+    assert int(await esc.store.client.get(esc.service.backend.keys.rate(esc.hash()))) == 1  # counted once

@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 import yaml
@@ -40,7 +39,7 @@ def test_waits_are_never_zero_minutes() -> None:
 
 
 async def test_no_worker_means_not_sent_numbers_at_once_and_kept_for_later(esc: Harness) -> None:
-    await esc.store.client.delete(heartbeat_key(esc.service.keys.prefix))
+    await esc.store.client.delete(heartbeat_key(esc.service.backend.keys.prefix))
     replies = await esc.raise_(urgent=True)
     text = " ".join(r.text for r in replies)
     assert "I've sent" not in text
@@ -69,7 +68,7 @@ async def test_a_stale_worker_is_not_trusted(esc: Harness) -> None:
 
 
 async def test_a_lead_the_worker_cannot_reach_is_not_told_sent(esc: Harness) -> None:
-    await publish(esc.store.client, esc.service.keys.prefix,
+    await publish(esc.store.client, esc.service.backend.keys.prefix,
                   Heartbeat(esc.clock(), frozenset({"person:fay", "channel:slack"}), ("slack",)))
     replies = await esc.raise_()
     assert "can be reached through Slack or Teams" in replies[0].text
@@ -102,7 +101,7 @@ async def test_fractional_wait_is_told_in_words(make_harness) -> None:  # type: 
 async def test_healthz_is_degraded_when_escalations_cannot_be_delivered(esc: Harness) -> None:
     body, ok = await ops.health(esc.store, True, now=esc.clock(), escalations=esc.service)
     assert ok and body["escalations"] == "ok"
-    await esc.store.client.delete(heartbeat_key(esc.service.keys.prefix))
+    await esc.store.client.delete(heartbeat_key(esc.service.backend.keys.prefix))
     body, ok = await ops.health(esc.store, True, now=esc.clock(), escalations=esc.service)
     assert not ok and body["escalations"] == "degraded" and body["escalations_reason"] == NO_WORKER
     # Without a rota there is nothing to deliver: not degraded.
@@ -119,12 +118,12 @@ async def test_healthz_over_http_answers_503_when_degraded(esc: Harness) -> None
     class S:  # the two things ops.mount reads
         store = esc.store
         settings = type("Settings", (), {"redis_url": "redis://x"})()
-        extras: ClassVar[dict] = {"escalations": esc.service}
+        escalations = esc.service
 
     app = web.Application()
     mount(app, S())  # type: ignore[arg-type]
     async with TestClient(TestServer(app)) as client:
-        await esc.store.client.delete(heartbeat_key(esc.service.keys.prefix))
+        await esc.store.client.delete(heartbeat_key(esc.service.backend.keys.prefix))
         resp = await client.get("/healthz")
         assert resp.status == 503
         assert (await resp.json())["escalations"] == "degraded"
@@ -150,7 +149,7 @@ def test_canishare_worker_exits_non_zero_without_delivery_credentials(tmp_path: 
 
 
 async def test_asking_again_while_undeliverable_repeats_the_numbers(esc: Harness) -> None:
-    await esc.store.client.delete(heartbeat_key(esc.service.keys.prefix))
+    await esc.store.client.delete(heartbeat_key(esc.service.backend.keys.prefix))
     await esc.raise_()
     again = await esc.raise_()
     assert "You already have a request open" in again[0].text and "I haven't sent another one" in again[0].text

@@ -12,12 +12,13 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app.server import create_app
 from bot.channels.slack import mount as slack_mount
-from bot.core.engine import Engine, build_parts
+from bot.core.engine import Engine
 from bot.core.escalation.records import ACKNOWLEDGED, RESOLVED
+from bot.core.parts import build_parts
 from bot.core.services import Services
 from bot.core.settings import Settings
 from bot.testing.fake_slack import TEAM, FakeSlack
-from tests.channels.slack.conftest import SECRET, SlackHarness
+from bot.testing.slack import SECRET, SlackHarness
 from tests.core.escalation.conftest import HASH_KEY, Harness
 
 PRACTITIONER = f"{TEAM}:U0PRACT001"  # as the Slack channel names users
@@ -41,7 +42,7 @@ async def app(esc: Harness, bolt_fake: FakeSlack) -> AsyncIterator[SlackHarness]
     parts = build_parts(config)
     services = Services(settings=settings, config=config, parts=parts, store=esc.store,
                         engine=Engine(parts, esc.store, HASH_KEY, escalator=esc.service))
-    services.extras["escalations"] = esc.service
+    services.escalations = esc.service
     client = TestClient(TestServer(create_app(services, mounts=[slack_mount]), host="127.0.0.1"))
     await client.start_server()
     try:

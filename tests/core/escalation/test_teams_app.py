@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator
 import pytest_asyncio
 from aiohttp.test_utils import TestServer
 
-from bot.core.engine import Engine, build_parts
+from bot.core.engine import Engine
 from bot.core.escalation.records import ACKNOWLEDGED, RESOLVED
+from bot.core.parts import build_parts
 from bot.core.services import Services
 from bot.testing.teams import USER, FakeConnector, TeamsHarness, make_settings, personal_message, run_harness
 from tests.core.escalation.conftest import HASH_KEY, PEOPLE, Harness, make_config, rota_dict
@@ -34,7 +35,7 @@ async def bot(harness: Harness) -> AsyncIterator[TeamsHarness]:
     settings = make_settings().model_copy(update={"hash_key": HASH_KEY})
     services = Services(settings=settings, config=config, parts=parts, store=harness.store,
                         engine=Engine(parts, harness.store, HASH_KEY, escalator=harness.service), dev=True)
-    services.extras["escalations"] = harness.service
+    services.escalations = harness.service
     try:
         async for running in run_harness(services, connector):
             yield running

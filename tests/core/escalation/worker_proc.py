@@ -20,6 +20,7 @@ from bot.core.escalation.delivery import Deliverer
 from bot.core.escalation.handle import Sealer
 from bot.core.escalation.rota import RotaView
 from bot.core.escalation.service import EscalationService
+from bot.storage.escalation import RedisEscalationBackend
 from bot.storage.redis_store import RedisStore
 
 SEALER_KEY = "test-escalation-key"
@@ -43,7 +44,8 @@ async def main(spec: dict[str, Any]) -> None:
     config = OrgConfig.model_validate(spec["config"])
     store = RedisStore.from_url(spec["redis_url"], spec["prefix"])
     assert config.rota is not None
-    service = EscalationService(store.client, store.prefix, config, RotaView(config.rota), sealer=Sealer(SEALER_KEY),
+    service = EscalationService(RedisEscalationBackend(store.client, store.prefix), config, RotaView(config.rota),
+                                sealer=Sealer(SEALER_KEY),
                                 hash_key=HASH_KEY, lease_seconds=spec.get("lease_seconds", 2), store=store)
     platforms: dict[str, Any] = {"slack": SlackDelivery("xoxb-test", spec["slack_url"])}
     if spec.get("teams"):

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.core.engine import Engine, Parts
+from bot.core.engine import Engine
 from bot.core.identity import user_hash
+from bot.core.parts import Parts
 from bot.core.quiz.progress import progress_key
-from bot.core.store import MemoryStore
+from bot.storage.memory import MemoryStore
 from bot.storage.redis_store import RedisStore
 from dialogs import quiz
 from dialogs.messages import Answer, Menu, Notice, Progress, Question, Reply, Text

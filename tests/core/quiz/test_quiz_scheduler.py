@@ -11,16 +11,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import quiz_scheduler as scheduler
-from bot.app.quiz_posting import POSTERS
 from bot.app.server import build_services
 from bot.core.config import OrgConfig
-from bot.core.engine import Parts, build_parts
+from bot.core.parts import Parts, build_parts
 from bot.core.quiz.config import QuizConfig, QuizSlot
 from bot.core.quiz.team import Results, TeamQuiz, team_choice
 from bot.core.services import Services
 from bot.core.settings import Settings
-from bot.core.store import MemoryStore
-from bot.storage.quiz_backend import MemoryTeamBackend, RedisTeamBackend
+from bot.storage.memory import MemoryStore, MemoryTeamBackend
+from bot.storage.quiz_backend import RedisTeamBackend
 from bot.storage.redis_store import RedisStore
 from dialogs.messages import Reply
 
@@ -53,7 +52,7 @@ def services_on(redis_url: str, prefix: str, config: OrgConfig, parts: Parts, po
     """One worker process's services: its own Redis client, the deployment's shared key prefix."""
     store = RedisStore.from_url(redis_url, prefix, **PATIENT)
     services = build_services(Settings(hash_key="sched-key"), config, store=store, parts=parts)
-    services.extras[POSTERS] = {"slack": poster}
+    services.quiz_posters = {"slack": poster}
     return services
 
 
@@ -96,7 +95,7 @@ async def test_two_workers_fire_a_slot_once_and_close_it_once(redis_url: str, ne
         assert question.choices and "Team quiz" in question.text
 
         # A member answers, then the close time passes: exactly one worker posts the results.
-        team = next(s.extras["quiz.team"] for s in workers if s.extras.get("quiz.team"))
+        team = next(s._team_quiz for s in workers if s._team_quiz is not None)
         assert isinstance(team, TeamQuiz)
         ack = await team.answer("slack", "a" * 32, question.choices[0].id)
         assert ack.counted

@@ -6,12 +6,12 @@ import datetime as dt
 import html
 import json
 
-from bot.core.quiz.team import parse_team_choice, team_quiz_for
-from bot.storage.quiz_backend import meta_key
+from bot.core.quiz.backend import meta_key
+from bot.core.quiz.team import parse_team_choice
 from bot.testing.fake_slack import Message, visible
+from bot.testing.slack import PUBLIC, USER, SlackHarness
 from dialogs import quiz
 from knowledge.loader import default_knowledge
-from tests.channels.slack.conftest import PUBLIC, USER, SlackHarness
 from tests.core.quiz.conftest import QuizFakeSlack
 
 MEMBERS = ("U0MEMBERONE", "U0MEMBERTWO", "U0MEMBERTHREE")
@@ -65,7 +65,7 @@ def team_message(slack: SlackHarness) -> Message:
 
 async def team_right_label(slack: SlackHarness, message: Message) -> tuple[str, str]:
     """(right label, a wrong label) of a team question, read from the stored question."""
-    team = team_quiz_for(slack.services)
+    team = slack.services.team_quiz()
     choices = buttons(message)
     qid = parse_team_choice(choices[0][1])[0]  # type: ignore[index]
     meta = await team.backend.get_json(meta_key(qid))
@@ -119,7 +119,7 @@ async def test_team_quiz_answers_once_each_privately_results_without_names(slack
 
 async def test_late_answer_after_the_close_time_is_refused_and_closes_it(slack: SlackHarness) -> None:
     fake: QuizFakeSlack = slack.fake  # type: ignore[assignment]
-    team = team_quiz_for(slack.services)
+    team = slack.services.team_quiz()
     start = dt.datetime.now(dt.UTC)
     team.clock = lambda: start
     await slack.command("quiz team", channel=PUBLIC)

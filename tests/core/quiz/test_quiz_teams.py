@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.core.quiz.team import parse_team_choice, team_quiz_for
-from bot.storage.quiz_backend import meta_key
+from bot.core.quiz.backend import meta_key
+from bot.core.quiz.team import parse_team_choice
 from bot.testing.teams import (
     CHANNEL_CONV,
     PERSONAL_CONV,
@@ -80,7 +80,7 @@ async def test_team_quiz_in_a_channel(teams: TeamsHarness) -> None:
     url = teams.connector.url
     (question,) = await teams.send(channel_mention(url, "quiz team"))
     assert question.conversation == CHANNEL_CONV and question.kind_of_card == "menu"
-    team = team_quiz_for(teams.services)
+    team = teams.services.team_quiz()
     card_choices = choices(question.card)
     qid = parse_team_choice(card_choices[0])[0]  # type: ignore[index]
     meta = await team.backend.get_json(meta_key(qid))

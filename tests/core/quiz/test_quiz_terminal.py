@@ -10,7 +10,7 @@ import sys
 
 from bot.app.cli.quiz import run_quiz
 from bot.core.config import OrgConfig
-from bot.core.store import MemoryStore
+from bot.storage.memory import MemoryStore
 
 
 def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

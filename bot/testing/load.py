@@ -13,9 +13,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from collections import defaultdict, deque
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -158,3 +160,16 @@ async def start_connector(connector: LoadConnector) -> web.AppRunner:
     port = runner.addresses[0][1]
     connector.url = f"http://127.0.0.1:{port}/"
     return runner
+
+
+@contextlib.asynccontextmanager
+async def fakes() -> AsyncIterator[tuple[LoadSlack, LoadConnector]]:
+    fake = LoadSlack()
+    await fake.start()
+    connector = LoadConnector()
+    runner = await start_connector(connector)
+    try:
+        yield fake, connector
+    finally:
+        await runner.cleanup()
+        await fake.close()

@@ -5,7 +5,7 @@ sorted set, member = escalation id, score = due time in ms. :meth:`DueQueue.clai
 script that takes the members due now and re-scores each to ``now + lease``: the lease. A worker
 that dies after claiming simply lets the lease run out, and the next claim hands the item to
 another worker. Claiming decides nothing: the worker then runs the record's compare-and-set
-transition (records.py), so a late or duplicate claim is harmless. A purpose-built queue rather
+transition (escalation_records.py), so a late or duplicate claim is harmless. A purpose-built queue rather
 than SAQ/arq because the only delayed work is "poke escalation X at T", cancel-on-ack is a ZADD
 inside the transition script, and the fencing lives in the record — no framework in between.
 
@@ -25,13 +25,14 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from redis import exceptions as rexc
 from redis.asyncio import Redis
 
-from bot.core.escalation.records import Keys, event
+from bot.core.escalation.ports import Entry
+from bot.core.escalation.records import event
+from bot.storage.escalation_records import Keys
 
 log = logging.getLogger("canishare.escalation")
 
@@ -71,16 +72,6 @@ class DueQueue:
 
     async def remove(self, esc_id: str) -> None:
         await self.client.zrem(self.keys.due, esc_id)
-
-    async def size(self) -> int:
-        return int(await self.client.zcard(self.keys.due))
-
-
-@dataclass(frozen=True)
-class Entry:
-    id: str  # stream entry id
-    message: dict[str, Any]
-    deliveries: int = 1
 
 
 def _entries(raw: list[Any]) -> list[Entry]:

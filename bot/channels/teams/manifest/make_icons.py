@@ -1,4 +1,4 @@
-"""Draw the Teams app icons (run once; the PNGs are committed): ``python teams/make_icons.py``.
+"""Draw the Teams app icons (run once; the PNGs are committed): ``python bot/channels/teams/manifest/make_icons.py``.
 
 Teams wants a 192x192 full-colour icon and a 32x32 outline icon: white on a transparent
 background, no other colours. Both show a speech bubble with a tick ("can I share? yes").
