@@ -10,9 +10,10 @@ import pytest
 from benchmarks.packs import compare
 from bot.core import stats
 from bot.core.config import OrgConfig
-from bot.core.engine import Engine, build_parts
+from bot.core.engine import Engine
+from bot.core.parts import build_parts
 from bot.core.report import Report, render_text
-from bot.core.store import MemoryStore
+from bot.storage.memory import MemoryStore
 from dialogs.flowchart import FlowchartDialog, Walk
 from dialogs.messages import Answer, Outcome, Quote, Record, Urgent
 from dialogs.turn import Turn

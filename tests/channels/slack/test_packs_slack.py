@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.core.config import OrgConfig
-from bot.core.engine import Parts, build_parts
+from bot.core.parts import Parts, build_parts
 from bot.testing.fake_slack import dm_of
+from bot.testing.slack import USER, SlackHarness
 from knowledge.packs import knowledge_with
-from tests.channels.slack.conftest import USER, SlackHarness
 
 
 @pytest.fixture(scope="module")
