@@ -76,6 +76,15 @@ def test_ask_json_answers_from_the_knowledge_base() -> None:
     assert first["kind"] == "answer" and first["source"]["publisher"]
 
 
+def test_ask_offers_nothing_that_needs_a_second_turn() -> None:
+    # ask exits after one reply: "type law" or "[1] …" would point at a prompt that is not there.
+    proc = run("ask", "do I need consent to tell the police?")
+    assert proc.returncode == 0, proc.stderr
+    assert "More: type" not in proc.stdout and "[1]" not in proc.stdout
+    assert "Legal basis: " in proc.stdout
+    assert "To follow up, run canishare chat:" in proc.stdout and "Talk to someone" in proc.stdout
+
+
 def test_ask_with_identifying_detail_warns_and_uses_redacted_text() -> None:
     proc = run("ask", "--json", "can I tell the school about Jayden Smith, NHS number 943 476 5919?")
     lines = [json.loads(line) for line in proc.stdout.splitlines()]

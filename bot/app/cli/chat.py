@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
+import textwrap
 from typing import TextIO
 
-from bot.channels.terminal.render import layers_of, pick_choice, pick_layer, render, to_json_line
+from bot.channels.terminal.render import (
+    layers_of,
+    pick_choice,
+    pick_layer,
+    render,
+    to_json_line,
+)
 from bot.core.config import OrgConfig
 from bot.core.engine import build_engine
 from bot.core.escalation.practitioner_view import goodbye
 from bot.core.settings import get_settings
 from bot.core.store import MemoryStore
 from dialogs import intents
-from dialogs.messages import Choice, Question, Reply
+from dialogs.messages import Answer, Choice, Question, Reply, Text
 from dialogs.turn import Turn
 
 QUIT = {"quit", "exit", "q", ":q", "bye"}
@@ -118,5 +126,28 @@ async def run_ask(config: OrgConfig, question: str, as_json: bool, stdout: TextI
         stdout.write("Please give a question, e.g. canishare ask \"do I need consent to tell the police?\"\n")
         return 2
     replies = await engine.handle(Turn(channel="terminal", user_id=USER, text=f"ask {text}", once=True))
-    _emit(replies, as_json, stdout)
+    if as_json:
+        _emit(replies, True, stdout)
+    else:
+        _emit_once(replies, stdout)
     return 0
+
+
+def _emit_once(replies: list[Reply], out: TextIO) -> None:
+    """``canishare ask`` exits after one reply, so nothing can be typed next: an answer's legal basis is
+    shown under it (not "type law"; ``--json`` carries the quoted rules too), and the numbered choices
+    become a pointer to ``canishare chat``."""
+    offered: list[str] = []
+    for reply in replies:
+        offered += [c.label for c in reply.choices if c.label not in offered]
+        shown = dataclasses.replace(reply, options=()) if reply.choices else reply
+        law = ""
+        if isinstance(reply, Answer):
+            shown = dataclasses.replace(shown, law=None, quotes=())
+            law = render(Text(text=f"Legal basis: {reply.law}")) if reply.law else ""
+        text = "\n\n".join(part for part in (render(shown), law) if part)
+        if text:
+            out.write(text + "\n\n")
+    if offered:
+        out.write(textwrap.fill(f"To follow up, run canishare chat: {' · '.join(offered)}.", 80) + "\n")
+    out.flush()
