@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -73,6 +74,15 @@ def test_ask_json_answers_from_the_knowledge_base() -> None:
     assert proc.returncode == 0, proc.stderr
     first = json.loads(proc.stdout.splitlines()[0])
     assert first["kind"] == "answer" and first["source"]["publisher"]
+
+
+def test_ask_offers_nothing_that_needs_a_second_turn() -> None:
+    # ask exits after one reply: "type law" or "[1] …" would point at a prompt that is not there.
+    proc = run("ask", "do I need consent to tell the police?")
+    assert proc.returncode == 0, proc.stderr
+    assert "More: type" not in proc.stdout and "[1]" not in proc.stdout
+    assert "Legal basis: " in proc.stdout
+    assert "To follow up, run canishare chat:" in proc.stdout and "Talk to someone" in proc.stdout
 
 
 def test_ask_with_identifying_detail_warns_and_uses_redacted_text() -> None:
@@ -146,3 +156,18 @@ def test_a_terminal_walk_is_counted_in_the_report_when_redis_is_set(redis_url: s
 
     found = asyncio.run(counts())
     assert found.get("questions:via:terminal") == 1 and found.get("outcome:do_not_share") == 1, found
+
+
+def test_escalation_commands_say_plainly_when_redis_is_down(tmp_path: Path) -> None:
+    # A lead checking an escalation while Redis is down gets the cause, not the client's traceback.
+    import os
+
+    example = (Path(__file__).parents[2] / "config" / "org.example.yaml").read_text()
+    org = tmp_path / "org.yaml"
+    org.write_text(example.replace("# rota:", "rota:").replace("\n#   ", "\n  "))
+    env = {**os.environ, "REDIS_URL": "redis://127.0.0.1:1/0", "CANISHARE_CONFIG": str(org)}
+    for args in (("escalation", "list"), ("escalation", "show", "ESC-7K2Q9D4M", "--json")):
+        proc = subprocess.run([sys.executable, "-m", "bot.app.cli", *args], capture_output=True, text=True,
+                              timeout=60, env=env)
+        assert proc.returncode == 1, proc.stderr
+        assert "Traceback" not in proc.stderr and "Redis is unavailable" in proc.stderr

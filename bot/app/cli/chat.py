@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import sys
+import textwrap
 from typing import TextIO
 
 from bot.app.cli.main import _org_config
@@ -18,7 +20,7 @@ from bot.core.settings import get_settings
 from bot.storage.memory import MemoryStore
 from bot.storage.redis_store import RedisStore
 from dialogs import intents
-from dialogs.messages import Choice, Notice, Question, Reply
+from dialogs.messages import Answer, Choice, Notice, Question, Reply, Text
 from dialogs.turn import Turn
 
 QUIT = {"quit", "exit", "q", ":q", "bye"}
@@ -120,7 +122,10 @@ async def run_ask(config: OrgConfig, question: str, as_json: bool, stdout: TextI
         stdout.write("Please give a question, e.g. canishare ask \"do I need consent to tell the police?\"\n")
         return 2
     replies = await engine.handle(Turn(channel="terminal", user_id=USER, text=f"ask {text}", once=True))
-    _emit(replies, as_json, stdout)
+    if as_json:
+        _emit(replies, True, stdout)
+    else:
+        _emit_once(replies, stdout)
     return 0
 
 
@@ -132,3 +137,23 @@ def cmd_chat(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     question = " ".join(args.question) if args.question else sys.stdin.read()
     return asyncio.run(run_ask(_org_config(), question, as_json=args.json, stdout=sys.stdout))
+
+
+def _emit_once(replies: list[Reply], out: TextIO) -> None:
+    """``canishare ask`` exits after one reply, so nothing can be typed next: an answer's legal basis is
+    shown under it (not "type law"; ``--json`` carries the quoted rules too), and the numbered choices
+    become a pointer to ``canishare chat``."""
+    offered: list[str] = []
+    for reply in replies:
+        offered += [c.label for c in reply.choices if c.label not in offered]
+        shown = dataclasses.replace(reply, options=()) if reply.choices else reply
+        law = ""
+        if isinstance(reply, Answer):
+            shown = dataclasses.replace(shown, law=None, quotes=())
+            law = render(Text(text=f"Legal basis: {reply.law}")) if reply.law else ""
+        text = "\n\n".join(part for part in (render(shown), law) if part)
+        if text:
+            out.write(text + "\n\n")
+    if offered:
+        out.write(textwrap.fill(f"To follow up, run canishare chat: {' · '.join(offered)}.", 80) + "\n")
+    out.flush()

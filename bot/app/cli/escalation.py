@@ -11,13 +11,16 @@ import argparse
 import asyncio
 import json
 import sys
-from typing import TextIO
+from typing import Any, TextIO
+
+from redis.exceptions import RedisError
 
 from bot.app.escalation_wiring import build_service
 from bot.app.stores import build_store
 from bot.core.config import load_config
 from bot.core.escalation import inspect
 from bot.core.settings import get_settings
+from bot.core.store import StoreUnavailable
 
 
 def cmd_escalation_help(args: argparse.Namespace) -> int:
@@ -42,33 +45,44 @@ async def run(command: str, ref: str, open_only: bool, as_json: bool, out: TextI
         return 2
     store = build_store(settings)
     try:
-        service = build_service(settings, config, store)
-        assert service is not None
-        if command == "show":
-            esc_id = inspect.parse_ref(ref)
-            if as_json:
-                doc = await inspect.show_json(service, esc_id)
-                if doc is not None:
-                    print(json.dumps(doc, indent=2, ensure_ascii=False), file=out)
-            else:
-                text = await inspect.show_text(service, esc_id)
-                if text is not None:
-                    print(text, file=out)
-                doc = text  # type: ignore[assignment]
-            if doc is None:
-                print(f"No escalation {ref} (resolved ones are kept for retention.records_days).", file=out)
-                return 1
-            return 0
-        rows = await inspect.summaries(service, open_only)
-        if as_json:
-            print(json.dumps(rows, indent=2, ensure_ascii=False), file=out)
-            return 0
-        if not rows:
-            print("No open escalations." if open_only else "No escalations in Redis.", file=out)
-        for row in rows:
-            who = row["resolved_by"] or row["acknowledged_by"] or "-"
-            print(f"{row['reference']}  {row['raised']}  {row['state']:<12} {'URGENT ' if row['urgent'] else ''}"
-                  f"{who}", file=out)
-        return 0
+        return await _answer(command, ref, open_only, as_json, out, settings, config, store)
+    except (StoreUnavailable, RedisError, OSError) as exc:
+        # The operator needs the cause in plain words, not the Redis client's traceback.
+        print(f"canishare escalation: Redis is unavailable ({type(exc).__name__}); escalations live in the "
+              "service's Redis: check REDIS_URL and try again when it is back.", file=sys.stderr)
+        return 1
     finally:
         await store.close()
+
+
+async def _answer(command: str, ref: str, open_only: bool, as_json: bool, out: TextIO, settings: Any, config: Any,
+                  store: Any) -> int:
+
+    service = build_service(settings, config, store)
+    assert service is not None
+    if command == "show":
+        esc_id = inspect.parse_ref(ref)
+        if as_json:
+            doc = await inspect.show_json(service, esc_id)
+            if doc is not None:
+                print(json.dumps(doc, indent=2, ensure_ascii=False), file=out)
+        else:
+            text = await inspect.show_text(service, esc_id)
+            if text is not None:
+                print(text, file=out)
+            doc = text  # type: ignore[assignment]
+        if doc is None:
+            print(f"No escalation {ref} (resolved ones are kept for retention.records_days).", file=out)
+            return 1
+        return 0
+    rows = await inspect.summaries(service, open_only)
+    if as_json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False), file=out)
+        return 0
+    if not rows:
+        print("No open escalations." if open_only else "No escalations in Redis.", file=out)
+    for row in rows:
+        who = row["resolved_by"] or row["acknowledged_by"] or "-"
+        print(f"{row['reference']}  {row['raised']}  {row['state']:<12} {'URGENT ' if row['urgent'] else ''}"
+              f"{who}", file=out)
+    return 0
