@@ -4,8 +4,9 @@ Run by ``canishare worker`` (bot/app/worker.py) as four loops in one process; an
 processes can run against one Redis:
 
 * **timers**: claim due escalations with a lease (queue.py) and run :func:`timers.tick` on each;
-* **delivery**: read the outbox stream as consumer ``<host>-<pid>`` of group ``delivery`` (its own
-  pending entries first, after a restart), deliver, then XACK;
+* **delivery**: read the outbox stream as consumer ``<host>-<slot>`` of group ``delivery`` (its own
+  pending entries first: a restarted worker takes its predecessor's slot, so it resends at once),
+  deliver, then XACK;
 * **reclaim**: XAUTOCLAIM entries another consumer left idle (it died), and retry our own failed
   ones; entries delivered too often go to the dead-letter stream;
 * **auditor** (every minute): re-arm any open escalation without a live timer; publish the run
@@ -17,6 +18,7 @@ Every loop survives Redis going away: it logs once, backs off and carries on whe
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import os
 import socket
@@ -25,17 +27,30 @@ from typing import Any
 
 from redis import exceptions as rexc
 
+from bot.app.worker_slots import SlotLease
 from bot.core import metrics
 from bot.core.escalation.core import Core
 from bot.core.escalation.delivery import Deliverer
 from bot.core.escalation.queue import Entry
+from bot.core.escalation.readiness import Heartbeat, publish, unreachable_people
+from bot.core.escalation.rota_feed import gap_message
 from bot.core.escalation.timers import audit, tick
 
 log = logging.getLogger("canishare.escalation")
 
 
 def consumer_name() -> str:
+    """A fallback name when no slot can be claimed (no Redis yet): unique, but not stable."""
     return f"{socket.gethostname()}-{os.getpid()}"
+
+
+# The weekly rota-gap message to the leads: Mondays from 09:00, rota time (like OnCall's report).
+GAP_REPORT_WEEKDAY = 0
+GAP_REPORT_TIME = dt.time(9, 0)
+
+
+class DeliveryUnavailable(RuntimeError):
+    """The rota names people no configured channel can reach: the worker must not pretend to page."""
 
 
 class EscalationWorker:
@@ -53,6 +68,7 @@ class EscalationWorker:
         self.block_ms = block_ms
         self.concurrency = asyncio.Semaphore(concurrency)
         self.store = store
+        self.lease: SlotLease | None = None
 
     # --- one pass of each job (tests call these directly) ------------------------------------------
     async def timers_once(self, limit: int = 50) -> list[str]:
@@ -93,12 +109,56 @@ class EscalationWorker:
         return sum(await asyncio.gather(*(in_order(g) for g in groups.values())))
 
     async def reclaim_once(self, min_idle_ms: int | None = None) -> int:
+        if self.lease is not None:
+            await self.lease.refresh()
         entries = await self.core.outbox.reclaim(self.consumer,
                                                  self.reclaim_idle_ms if min_idle_ms is None else min_idle_ms)
         return await self.process_all(entries)
 
+    async def heartbeat(self) -> Heartbeat:
+        """Tell web processes what this worker can deliver to (bot.core.escalation.readiness)."""
+        beat = Heartbeat(self.core.clock(), frozenset(await self.deliverer.reachable()),
+                         tuple(sorted(self.deliverer.platforms)))
+        await publish(self.core.client, self.core.keys.prefix, beat)
+        if self.lease is not None:
+            await self.lease.refresh()
+        return beat
+
+    def check_reach(self) -> None:
+        """Refuse to run when the rota names people that no configured channel can address."""
+        people = unreachable_people(self.core.rota.people, self.deliverer.platforms)
+        if people:
+            have = ", ".join(sorted(self.deliverer.platforms)) or "no chat platform"
+            raise DeliveryUnavailable(
+                f"the rota names people this worker cannot reach ({', '.join(people)}): it is configured for "
+                f"{have}. Set SLACK_BOT_TOKEN and/or the MicrosoftApp* settings so every person on the rota has "
+                "a channel, or give them a slack_user_id / teams_user_id the worker can use.")
+
+    async def gap_report_once(self) -> int:
+        """Monday from 09:00 (rota time), once a week across all workers: tell the leads about gaps.
+
+        Returns how many messages were queued (0: not due, already sent, or no gaps)."""
+        core = self.core
+        now = core.now()
+        local_now = now.astimezone(core.rota.tz)
+        if local_now.weekday() != GAP_REPORT_WEEKDAY or local_now.time() < GAP_REPORT_TIME:
+            return 0
+        year, week, _ = local_now.isocalendar()
+        tag = f"{year}-W{week:02d}"
+        if not await core.client.set(core.keys.gap_report(tag), "1", nx=True, ex=8 * 86400):
+            return 0
+        text, count = gap_message(core.rota, now, covers=await core.covers(), calendar=core.view.calendar_shifts(now))
+        if count == 0:
+            return 0
+        leads = [p for p in core.rota.people if p.role == "safeguarding_lead"]
+        await core.outbox.add([{"k": "gaps", "to": f"person:{p.id}", "week": tag, "text": text} for p in leads])
+        log.info("weekly rota-gap message queued for %d leads (%d gaps)", len(leads), count)
+        return len(leads)
+
     async def audit_once(self) -> dict[str, int]:
         result = await audit(self.core)
+        await self.heartbeat()
+        await self.gap_report_once()
         if self.store is not None:
             try:
                 from bot.app import ops
@@ -133,11 +193,18 @@ class EscalationWorker:
                 except TimeoutError:
                     pass
 
-    async def run(self, stop: asyncio.Event) -> None:
+    async def run(self, stop: asyncio.Event, claim_slot: bool = False) -> None:
+        self.check_reach()
         started = False
         while not started and not stop.is_set():
             try:
+                if claim_slot and self.lease is None:
+                    # A stable name per host and slot: a restarted worker finds its predecessor's
+                    # pending entries under its own name and delivers them at once (no 30 s wait).
+                    self.lease = await SlotLease.claim(self.core.client, self.core.keys.prefix)
+                    self.consumer = self.lease.consumer
                 await self.core.outbox.ensure_group()
+                await self.heartbeat()
                 await self.deliver_once(pending=True)  # our own entries from before a restart
                 started = True
             except (rexc.ConnectionError, rexc.TimeoutError, OSError):
@@ -166,4 +233,15 @@ async def run(services: Any, stop: asyncio.Event) -> None:
         return
     deliverer = await build_deliverer(services, service)
     worker = EscalationWorker(service, deliverer, store=services.store)
-    await worker.run(stop)
+    await worker.run(stop, claim_slot=True)
+
+
+async def preflight(services: Any) -> None:
+    """Raise :class:`DeliveryUnavailable` before any job starts when the rota cannot be reached."""
+    from bot.app.escalation_wiring import build_deliverer
+
+    service = services.extras.get("escalations")
+    if service is None:
+        return
+    deliverer = await build_deliverer(services, service)
+    EscalationWorker(service, deliverer).check_reach()

@@ -19,7 +19,7 @@ import datetime as dt
 import logging
 import os
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
@@ -48,12 +48,20 @@ async def auditor_ran(store: Store, now: float | None = None) -> None:
     await store.put(AUDITOR_KEY, {"at": time.time() if now is None else now}, AUDITOR_TTL_SECONDS)
 
 
-async def health(store: Store, redis_configured: bool, now: float | None = None) -> tuple[dict[str, str], bool]:
-    """The health document and whether the service is healthy."""
+async def health(store: Store, redis_configured: bool, now: float | None = None,
+                 escalations: Any = None) -> tuple[dict[str, str], bool]:
+    """The health document and whether the service is healthy.
+
+    With a rota (``escalations``: the escalation service), ``escalations`` is ``ok`` only when a
+    worker is alive and can reach the people paged now or the fallback; otherwise ``degraded``
+    (503): practitioners are being given phone numbers instead of a page.
+    """
     now = time.time() if now is None else now
     out = {"redis": "not configured", "worker": "unknown"}
+    if escalations is not None:
+        out["escalations"] = "degraded"
     if not redis_configured:
-        return out, True
+        return out, escalations is None
     if not await store.ping():
         out["redis"] = "down"
         return out, False
@@ -66,7 +74,20 @@ async def health(store: Store, redis_configured: bool, now: float | None = None)
     at = snap.data.get("at")
     if isinstance(at, int | float):
         out["worker"] = "fresh" if now - at <= WORKER_FRESH_SECONDS else "stale"
-    return out, out["worker"] != "stale"
+    healthy = out["worker"] != "stale"
+    if escalations is not None:
+        try:
+            ready = await escalations.delivery_readiness()
+        except Exception as exc:  # Redis went away between the two reads
+            log.warning("escalation readiness unknown: %s", type(exc).__name__)
+            ready = None
+        if ready is not None and ready.ok:
+            out["escalations"] = "ok"
+        else:
+            healthy = False
+            if ready is not None:
+                out["escalations_reason"] = ready.reason
+    return out, healthy
 
 
 class _TodayCollector(Collector):
@@ -97,7 +118,7 @@ def mount(app: web.Application, services: Services) -> None:
     redis_configured = bool(services.settings.redis_url)
 
     async def healthz(request: web.Request) -> web.Response:
-        body, ok = await health(store, redis_configured)
+        body, ok = await health(store, redis_configured, escalations=services.extras.get("escalations"))
         return web.json_response(body, status=200 if ok else 503, headers={"Cache-Control": "no-store"})
 
     async def metrics(request: web.Request) -> web.Response:

@@ -12,6 +12,7 @@ import asyncio
 import importlib
 import logging
 import signal
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -52,6 +53,15 @@ async def main(settings: Any, config: Any, *, dev: bool = False) -> int:
     from bot.app.server import build_services
 
     services = build_services(settings, config, dev=dev)
+    from bot.app.escalation_worker import DeliveryUnavailable, preflight
+
+    try:
+        await preflight(services)
+    except DeliveryUnavailable as exc:
+        log.error("canishare worker not started: %s", exc)
+        print(f"canishare worker: not started: {exc}", file=sys.stderr)
+        await services.store.close()
+        return 3
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -71,6 +71,10 @@ class FakeSlack:
     retry_after: int = 1
     unknown_users: set[str] = field(default_factory=set)  # chat.postMessage to these: user_not_found
     hang_on: int = 0  # store the Nth posted message, then never answer (a worker killed mid-call)
+    lose_on: int = 0  # never answer the Nth chat.postMessage and never store it (killed before it landed)
+    non_json: int = 0  # answer this many chat.postMessage calls with an HTML error page (a proxy's 502)
+    non_json_status: int = 502
+    _posts_seen: int = 0
     stored: int = 0
     delay: float = 0.0  # seconds before answering each chat.postMessage
     _last_ts: float = 0.0
@@ -114,6 +118,13 @@ class FakeSlack:
         args = await self._args(request)
         self.posts.append(SlackPost(method, args, time.monotonic()))
         if method == "chat.postMessage":
+            self._posts_seen += 1
+            if self.lose_on and self._posts_seen == self.lose_on:
+                await asyncio.Event().wait()
+            if self.non_json > 0:
+                self.non_json -= 1
+                return web.Response(text="<html><body>502 Bad Gateway</body></html>", status=self.non_json_status,
+                                    content_type="text/html")
             if self.rate_limited > 0:
                 self.rate_limited -= 1
                 return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
@@ -193,6 +204,8 @@ class FakeConnector:
     calls: list[TeamsCall] = field(default_factory=list)
     fail_with: list[int] = field(default_factory=list)  # statuses to answer first (e.g. [502, 503])
     failures: int = 0
+    hang_on: int = 0  # record the Nth send, then never answer (a worker killed mid-post)
+    sends: int = 0
     url: str = ""
     server: TestServer | None = None
     _ids: Any = field(default_factory=lambda: itertools.count(1))
@@ -223,6 +236,10 @@ class FakeConnector:
         kind = "update" if request.method == "PUT" else "send"
         new = aid if kind == "update" else f"act-{next(self._ids)}"
         self.calls.append(TeamsCall(kind, request.match_info["conv"], aid, body))
+        if kind == "send":
+            self.sends += 1
+            if self.hang_on and self.sends == self.hang_on:
+                await asyncio.Event().wait()
         return web.json_response({"id": new}, status=200 if kind == "update" else 201)
 
     def cards(self, kind: str = "send") -> list[dict[str, Any]]:

@@ -45,6 +45,8 @@ async def run_chat(config: OrgConfig, edition: str | None, as_json: bool, stdin:
                      "Type a number or an answer, ask a question, 'help' for help, 'quit' to leave.\n"
                      "Please don't type names or details that identify a child or family.\n\n")
     first = Turn(channel="terminal", user_id=USER, action=f"edition:{edition}" if edition else intents.START)
+    who = engine.user_hash(first)
+    await _show_escalation_news(engine.escalator, who, as_json, stdout, welcome=True)
     replies = await engine.handle(first)
     _emit(replies, as_json, stdout)
     choices, ref = _last_choices(replies)
@@ -63,13 +65,32 @@ async def run_chat(config: OrgConfig, edition: str | None, as_json: bool, stdin:
                     text=None if choice else line)
         replies = await engine.handle(turn)
         _emit(replies, as_json, stdout)
+        await _show_escalation_news(engine.escalator, who, as_json, stdout)
         new_choices, new_ref = _last_choices(replies)
         if new_choices:
             choices, ref = new_choices, new_ref
-    await close_escalations()
     if not as_json:
-        stdout.write("Goodbye. Nothing from this chat has been kept.\n")
+        from bot.core.escalation.practitioner_view import goodbye
+
+        stdout.write(await goodbye(engine.escalator, who) + "\n")
+    await close_escalations()
     return 0
+
+
+async def _show_escalation_news(service: object, who: str, as_json: bool, out: TextIO, welcome: bool = False) -> None:
+    """Picked up by …, the lead's messages, resolved: the worker leaves them for us (no push here)."""
+    if service is None:
+        return
+    from bot.core.escalation.practitioner_view import open_request, waiting_lines
+    from dialogs.messages import Notice
+
+    lines = await waiting_lines(service, who)
+    if welcome and not lines:
+        current = await open_request(service, who)
+        if current:
+            lines = [f"Your request {current[0]} is still open. {current[1]}"]
+    if lines:
+        _emit([Notice(text="About your request to the safeguarding team:\n" + "\n\n".join(lines))], as_json, out)
 
 
 async def run_ask(config: OrgConfig, question: str, as_json: bool, stdout: TextIO) -> int:

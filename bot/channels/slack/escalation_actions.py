@@ -16,11 +16,11 @@ import logging
 import re
 from typing import Any
 
-from bot.core.escalation.cards import slack_modal
+from bot.core.escalation.cards import slack_escape, slack_modal
 
 log = logging.getLogger("canishare.escalation")
 
-ACTION = re.compile(r"^esc_(ack|still|reply|resolve|handover|preply)$")
+ACTION = re.compile(r"^esc_(ack|still|reply|resolve|handover|preply|history)$")
 VIEW = re.compile(r"^esc_(reply|resolve|handover|preply)$")
 CONTEXT_KEY = "canishare"  # bot.channels.slack.app.CONTEXT_KEY
 NOT_AVAILABLE = "Escalations are not set up here (no rota, or no Redis)."
@@ -54,9 +54,10 @@ async def on_action(ack: Any, body: dict[str, Any], action: dict[str, Any], cont
         await respond(text=NOT_AVAILABLE, response_type="ephemeral", replace_original=False)
         return
     name = m.group(1)
-    if name in ("ack", "still"):
+    if name in ("ack", "still", "history"):
         result = await service.act("slack", person_id, name, esc_id)
-        await respond(text=result.message, response_type="ephemeral", replace_original=False)
+        text = slack_escape(result.message) if name == "history" else result.message
+        await respond(text=text, response_type="ephemeral", replace_original=False)
         return
     if name != "preply" and service.person_for("slack", person_id) is None:
         await respond(text="Only people on the safeguarding rota can act on escalations.",

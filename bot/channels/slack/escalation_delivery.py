@@ -39,6 +39,10 @@ PERMANENT_ERRORS = frozenset({
 })
 
 
+class SlackUnavailable(Exception):
+    """Slack (or a proxy in front of it) answered without a readable Slack error: retry later."""
+
+
 class SlackDelivery:
     name = "slack"
 
@@ -54,10 +58,17 @@ class SlackDelivery:
         try:
             return await method(**kwargs)
         except SlackApiError as exc:
-            code = str(exc.response.get("error", "")) if exc.response is not None else ""
+            data = getattr(exc.response, "data", None)
+            code = str(data.get("error", "")) if isinstance(data, dict) else ""
             if code in PERMANENT_ERRORS:
                 raise Permanent(code) from None
+            if not code:  # an empty or non-JSON body (a proxy's error page): transient, retried later
+                raise SlackUnavailable(f"no Slack error code (HTTP {getattr(exc.response, 'status_code', '?')})") \
+                    from None
             raise
+        except (AttributeError, TypeError, ValueError) as exc:
+            # Older slack_sdk versions fail while parsing a body that is not JSON.
+            raise SlackUnavailable(f"unreadable Slack answer ({type(exc).__name__})") from None
 
     @staticmethod
     def _metadata(key: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-ACTIONS = ("ack", "still", "reply", "resolve", "handover", "preply")
+ACTIONS = ("ack", "still", "reply", "resolve", "handover", "preply", "history")
 DUTY = re.compile(r"^\s*(who'?s|who is)\s+on\s+(duty|call)(\s+now)?\s*\??\s*$", re.I)
 COVER = re.compile(r"^\s*cover\s+(.+)$", re.I)
 MAX_FIELD = 2000

@@ -11,7 +11,8 @@ Connector 5xx, 429 and connection errors are retried here a few times with backo
 (bot removed, conversation gone) is :class:`Permanent`. The adapter's ``on_turn_error`` swallows
 exceptions raised inside the callback, so the callback captures them and they are re-raised here.
 Teams has no message history for bots, so :meth:`find` cannot look for an earlier post: after a
-worker crash mid-post a Teams page may be sent twice (at least once, never lost).
+worker crash mid-post the page is not sent again (``can_find = False``; see delivery.py), so a lead
+is never paged twice for one step.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def transient(exc: BaseException) -> bool:
 
 class TeamsDelivery:
     name = "teams"
+    can_find = False  # no message history for bots: see Deliverer._once
 
     def __init__(self, adapter: Any, references: Any, app_id: str, *, attempts: int = 4,
                  backoff_seconds: float = 0.2) -> None:

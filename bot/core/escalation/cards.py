@@ -31,7 +31,7 @@ REASON_LABELS = {
     "urgent": "a child may be at risk (urgent)",
 }
 ACTION_LABELS = {"ack": "Acknowledge", "reply": "Reply", "resolve": "Resolve", "handover": "Hand over",
-                 "still": "Still on it", "preply": "Reply"}
+                 "still": "Still on it", "preply": "Reply", "history": "History"}
 SLACK_SECTION_MAX = 2900
 SLACK_HEADER_MAX = 150
 
@@ -74,11 +74,12 @@ class Note:
 
 
 def actions_for(state: str) -> tuple[str, ...]:
+    # History stays on a resolved card: the lead can always see what happened.
     if state in ("paging", "unanswered"):
-        return ("ack", "reply", "resolve", "handover")
+        return ("ack", "reply", "resolve", "handover", "history")
     if state in ("acknowledged", "reminded"):
-        return ("reply", "resolve", "handover")
-    return ()
+        return ("reply", "resolve", "handover", "history")
+    return ("history",)
 
 
 # --- Slack ----------------------------------------------------------------------------------------

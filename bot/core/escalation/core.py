@@ -31,6 +31,9 @@ log = logging.getLogger("canishare.escalation")
 Clock = Callable[[], float]
 _ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud over the phone
 MAX_RETRIES = 8
+# An open escalation's keys expire this long (or the records retention, if longer) after the last
+# transition or auditor run: never while a worker runs, yet bounded if the service is retired.
+OPEN_TTL_MIN_SECONDS = 30 * 86400
 
 OUTCOMES: dict[str, str] = {
     "share": "Advised to share",
@@ -74,7 +77,8 @@ class Core:
         self.records = Records(client, prefix)
         self.keys = self.records.keys
         self.due = DueQueue(client, self.keys)
-        self.outbox = Outbox(client, self.keys)
+        self.outbox = Outbox(client, self.keys, clock=clock, retention_seconds=config.retention.records_seconds)
+        self.records.open_ttl = max(config.retention.records_seconds, OPEN_TTL_MIN_SECONDS)
         self.store = store  # the conversation store: decision records and the daily report figures
 
     async def stat(self, name: str, *args: Any) -> None:

@@ -15,8 +15,10 @@ Each outbox message (written by a transition, records.py) is one of:
 it becomes ``done``. A message whose claim is ``done`` is acknowledged without a post. A
 ``pending`` claim means an earlier attempt died between claiming and finishing (a SIGKILLed
 worker): on Slack the DM's history is searched for the message's metadata key before posting
-again, so the post happens once; Teams has no history API for bots, so there it is re-sent (at
-least once beats never for a page).
+again, so the post happens once; Teams has no history API for bots and creating an activity is
+not idempotent, so there it is *not* posted again: the chronology records ``delivery_uncertain``
+and the chain's next step pages again if nobody acknowledges. A platform error (not a crash)
+releases the claim, so the retry posts.
 
 **Errors.** :class:`Permanent` (unknown Slack user, no Teams conversation reference) is logged
 in the chronology as ``delivery_failed`` and acknowledged: retrying cannot help, and the chain
@@ -90,6 +92,20 @@ class Deliverer:
                 out.append((slack, person.slack_user_id))
             if teams and person.teams_user_id:
                 out.append((teams, user_hash(self.core.hash_key, "teams", person.teams_user_id)))
+        return out
+
+    async def reachable(self) -> set[str]:
+        """Every rota recipient this worker can deliver to now (published in its heartbeat)."""
+        out: set[str] = set()
+        candidates = [f"person:{p.id}" for p in self.core.rota.people] + [SLACK_CHANNEL, TEAMS_CHANNEL]
+        for recipient in candidates:
+            for platform, address in await self.routes(recipient):
+                if platform.name == "teams" and isinstance(address, str):
+                    refs = getattr(platform, "references", None)  # a lead must have opened a chat once
+                    if refs is not None and await refs.get_by_hash(address) is None:
+                        continue
+                out.add(recipient)
+                break
         return out
 
     def practitioner_route(self, rec: Escalation) -> tuple[Platform | None, Any]:
@@ -167,6 +183,8 @@ class Deliverer:
     # --- handling --------------------------------------------------------------------------------
     async def handle(self, message: dict[str, Any]) -> str:
         kind = message.get("k")
+        if kind == "gaps":
+            return await self.gaps(message)
         esc_id = str(message.get("id", ""))
         rec = await self.core.records.load(esc_id) if esc_id else None
         if rec is None:
@@ -195,12 +213,26 @@ class Deliverer:
             state = (await client.get(sent_key) or b"").decode()
             if state == "done":
                 return None
+            if not getattr(platform, "can_find", True):
+                # An earlier attempt died mid-post and this platform keeps no history we can search
+                # (Teams: creating an activity is not idempotent). Posting again would page twice;
+                # not posting may miss one, which the chain's next step covers. Say so in the chronology.
+                await client.set(sent_key, "done", ex=SENT_TTL)
+                await self.core.records.append(rec.id, [self.core.ev(
+                    "delivery_uncertain", target=recipient.replace("person:", "")[:60], channel=platform.name)])
+                return None
             since = float(state.partition(":")[2] or 0) or None
             found = await platform.find(address, key, since)  # an earlier attempt died mid-way: did it post?
             if found is not None:
                 await client.set(sent_key, "done", ex=SENT_TTL)
                 return found
-        ref = await send(key)
+        try:
+            ref = await send(key)
+        except Exception:
+            # The platform answered with an error (or never got the request): nothing was posted
+            # that we know of, so a retry may post. Only a process dying mid-call leaves "pending".
+            await client.delete(sent_key)
+            raise
         await client.set(sent_key, "done", ex=SENT_TTL)
         return ref
 
@@ -256,6 +288,26 @@ class Deliverer:
                     f"(step {int(message.get('step', 0)) + 1}, round {int(message.get('loop', 0)) + 1}).")
         return Note(esc_id=rec.id, text=text, actions=("ack",) if rec.state in (PAGING, UNANSWERED) else (),
                     warning=rec.urgent)
+
+    async def gaps(self, message: dict[str, Any]) -> str:
+        """The weekly rota-gap message to one lead, once per week and platform."""
+        recipient = str(message.get("to", ""))
+        note = Note(esc_id="", text=str(message.get("text", ""))[:2900])
+        sent = 0
+        for platform, address in await self.routes(recipient):
+            key = self.core.keys.sent("gaps", str(message.get("week", "")), f"{recipient}|{platform.name}")
+            if not await self.core.client.set(key, "done", nx=True, ex=SENT_TTL):
+                continue
+            try:
+                await platform.post_note(address, note, f"gaps:{message.get('week')}:{recipient}|{platform.name}")
+            except Permanent as exc:
+                log.warning("rota-gap message not delivered: %s", exc.code)
+                continue
+            except Exception:
+                await self.core.client.delete(key)  # not posted: the retry may post
+                raise
+            sent += 1
+        return "gaps_sent" if sent else "gaps_skipped"
 
     async def update(self, rec: Escalation) -> str:
         cards = await self.core.records.cards(rec.id)

@@ -22,18 +22,30 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from redis import exceptions as rexc
 from redis.asyncio import Redis
 
-from bot.core.escalation.records import Keys
+from bot.core.escalation.records import Keys, event
 
 log = logging.getLogger("canishare.escalation")
 
 GROUP = "delivery"
 MAX_DELIVERIES = 5
+
+_SAFE = re.compile(r"^[A-Za-z0-9_:.\-]{0,60}$")
+_APPEND_IF_RECORD = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('XADD', KEYS[2], '*', 'v', '-', 'e', ARGV[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+return 1
+"""
 
 _CLAIM = """
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
@@ -85,10 +97,21 @@ def _entries(raw: list[Any]) -> list[Entry]:
 
 
 class Outbox:
-    def __init__(self, client: Redis, keys: Keys, max_deliveries: int = MAX_DELIVERIES) -> None:
+    def __init__(self, client: Redis, keys: Keys, max_deliveries: int = MAX_DELIVERIES, *,
+                 clock: Callable[[], float] = time.time, retention_seconds: int = 30 * 86400) -> None:
         self.client = client
         self.keys = keys
         self.max_deliveries = max_deliveries
+        self.clock = clock
+        self.retention_seconds = retention_seconds
+        self._append = client.register_script(_APPEND_IF_RECORD)
+
+    async def add(self, messages: list[dict[str, Any]]) -> None:
+        """Queue messages that belong to no escalation (the weekly rota-gap message)."""
+        pipe = self.client.pipeline(transaction=True)
+        for message in messages:
+            pipe.xadd(self.keys.outbox, {"m": json.dumps(message, separators=(",", ":"))})
+        await pipe.execute()
 
     async def ensure_group(self) -> None:
         try:
@@ -160,10 +183,26 @@ class Outbox:
         pipe = self.client.pipeline(transaction=True)
         pipe.xadd(self.keys.dead, {"m": json.dumps(message), "reason": reason, "entry": entry.id},
                   maxlen=10000, approximate=True)
+        pipe.expire(self.keys.dead, self.retention_seconds)
         pipe.xack(self.keys.outbox, GROUP, entry.id)
         pipe.xdel(self.keys.outbox, entry.id)
         await pipe.execute()
+        esc_id = str(message.get("id", ""))
+        if esc_id:  # the escalation's own story says a message never arrived
+            target = str(message.get("to", "")).removeprefix("person:")
+            ev = event("dead_lettered", int(self.clock() * 1000), message=str(message.get("k", "?"))[:20],
+                       reason=reason[:40], target=target if _SAFE.match(target) else "")
+            await self._append(keys=[self.keys.rec(esc_id), self.keys.log(esc_id)],
+                               args=[json.dumps(ev, separators=(",", ":"))])
         log.error("escalation message dead-lettered: %s (%s)", message.get("k"), reason)
+
+    async def trim_dead(self) -> int:
+        """Drop dead letters older than the records retention (the auditor calls this)."""
+        oldest_ms = int((self.clock() - self.retention_seconds) * 1000)
+        try:
+            return int(await self.client.xtrim(self.keys.dead, minid=f"{max(oldest_ms, 0)}-0"))
+        except rexc.ResponseError:
+            return 0
 
     async def pending_count(self) -> int:
         info = await self.client.xpending(self.keys.outbox, GROUP)

@@ -20,8 +20,14 @@ in one Redis Cluster slot)::
     <p>:{esc}:outbox        STREAM  outbound messages, consumer group "delivery" (see queue.py)
     <p>:{esc}:who:<h>       STRING  the practitioner's open escalation (one at a time)
 
-Open escalations carry no TTL: a case is never auto-closed. On resolve the record, its
-chronology and its card refs get the records retention as TTL.
+Every key is bounded. An open escalation's record, chronology, card refs and ``who`` pointer
+carry a TTL (the records retention, at least 30 days) renewed by every transition and by the
+auditor every minute, so a case is never closed while a worker runs; on resolve they get the
+records retention. ``due``, ``open`` and ``outbox`` are the only keys without a TTL: indexes
+whose entries are removed as they are used (a resolved or vanished id leaves ``due`` when next
+claimed and ``open`` at the next audit; an outbox entry is deleted once delivered or
+dead-lettered). The dead-letter stream and the covers set have TTLs and are trimmed by the
+auditor.
 """
 
 from __future__ import annotations
@@ -47,6 +53,8 @@ EVENT_TYPES: dict[str, tuple[str, ...]] = {
     "step_skipped_empty": ("step", "loop"),
     "notified": ("target", "channel", "why"),
     "delivery_failed": ("target", "channel", "error"),
+    "delivery_uncertain": ("target", "channel"),
+    "dead_lettered": ("message", "reason", "target"),
     "acknowledged": (),
     "ack_reminder_sent": (),
     "still_on_it": (),
@@ -148,6 +156,10 @@ for j = 1, n do
 end
 if ARGV[7] ~= '' then
   redis.call('EXPIRE', KEYS[1], ARGV[7]); redis.call('EXPIRE', KEYS[2], ARGV[7]); redis.call('EXPIRE', KEYS[7], ARGV[7])
+elseif ARGV[8] ~= '0' then
+  -- Open: bounded too, renewed by every transition and every auditor run (timers.audit).
+  redis.call('EXPIRE', KEYS[1], ARGV[8]); redis.call('EXPIRE', KEYS[2], ARGV[8]); redis.call('EXPIRE', KEYS[7], ARGV[8])
+  if redis.call('GET', KEYS[6]) == ARGV[1] then redis.call('EXPIRE', KEYS[6], ARGV[8]) end
 end
 return {1, nv, state}
 """
@@ -159,6 +171,30 @@ if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
 local due = redis.call('HGET', KEYS[1], 'due')
 if not due or due == '' then return 0 end
 redis.call('ZADD', KEYS[2], due, ARGV[2])
+return 1
+"""
+
+# Delivery facts and card refs follow their record: never written for a record that is gone,
+# and given the record's remaining time to live.
+_APPEND = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+for i = 1, #ARGV do redis.call('XADD', KEYS[2], '*', 'v', '-', 'e', ARGV[i]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+return 1
+"""
+_SAVE_CARD = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+return 1
+"""
+_TOUCH = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('HGET', KEYS[1], 'state') == 'resolved' then return 0 end
+redis.call('EXPIRE', KEYS[1], ARGV[2]); redis.call('EXPIRE', KEYS[2], ARGV[2]); redis.call('EXPIRE', KEYS[3], ARGV[2])
+if redis.call('GET', KEYS[4]) == ARGV[1] then redis.call('EXPIRE', KEYS[4], ARGV[2]) end
 return 1
 """
 
@@ -288,6 +324,9 @@ class Keys:
     def dead(self) -> str:
         return f"{self.p}dead"
 
+    def gap_report(self, week: str) -> str:
+        return f"{self.p}gapreport:{week}"
+
     @property
     def covers(self) -> str:
         return f"{self.p}covers"
@@ -310,6 +349,10 @@ class Records:
         self.keys = Keys(prefix)
         self._transition = client.register_script(_TRANSITION)
         self._rearm = client.register_script(_REARM)
+        self._append = client.register_script(_APPEND)
+        self._save_card = client.register_script(_SAVE_CARD)
+        self._touch = client.register_script(_TOUCH)
+        self.open_ttl = 0  # seconds; set by Core from the retention config (0: no expiry)
 
     async def load(self, esc_id: str) -> Escalation | None:
         raw = await self.client.hgetall(self.keys.rec(esc_id))
@@ -324,7 +367,7 @@ class Records:
         due = "-" if change.clear_due else ("" if change.due_ms is None else str(int(change.due_ms)))
         args: list[str | int] = [
             esc_id, "new" if expected is None else str(expected), "|".join(allowed), due, change.open, change.who,
-            "" if change.expire_seconds is None else str(int(change.expire_seconds)), "0",
+            "" if change.expire_seconds is None else str(int(change.expire_seconds)), str(int(self.open_ttl)),
             len(change.fields),
         ]
         for name, value in change.fields.items():
@@ -343,11 +386,19 @@ class Records:
         return bool(await self._rearm(keys=[self.keys.rec(esc_id), self.keys.due], args=[str(version), esc_id]))
 
     async def append(self, esc_id: str, events: Sequence[dict[str, Any]]) -> None:
-        """Add delivery facts (``notified``, ``delivery_failed``…) that change no state."""
-        pipe = self.client.pipeline(transaction=False)
-        for e in events:
-            pipe.xadd(self.keys.log(esc_id), {"v": "-", "e": _dumps(e)})
-        await pipe.execute()
+        """Add delivery facts (``notified``, ``delivery_failed``…) that change no state.
+
+        Only while the record exists, and with the record's own expiry: a late delivery fact
+        must never recreate a chronology without a TTL.
+        """
+        if events:
+            await self._append(keys=[self.keys.rec(esc_id), self.keys.log(esc_id)], args=[_dumps(e) for e in events])
+
+    async def touch(self, esc_id: str, practitioner_hash: str, seconds: int) -> bool:
+        """Renew an open escalation's keys (the auditor does this every run)."""
+        keys = [self.keys.rec(esc_id), self.keys.log(esc_id), self.keys.cards(esc_id),
+                self.keys.who(practitioner_hash or "-")]
+        return bool(await self._touch(keys=keys, args=[esc_id, int(seconds)]))
 
     async def chronology(self, esc_id: str) -> list[dict[str, Any]]:
         entries = await self.client.xrange(self.keys.log(esc_id))
@@ -371,4 +422,4 @@ class Records:
         return {k.decode(): json.loads(v) for k, v in raw.items()}
 
     async def save_card(self, esc_id: str, recipient: str, ref: dict[str, Any]) -> None:
-        await self.client.hset(self.keys.cards(esc_id), recipient, _dumps(ref))
+        await self._save_card(keys=[self.keys.rec(esc_id), self.keys.cards(esc_id)], args=[recipient, _dumps(ref)])

@@ -22,7 +22,9 @@ from typing import Any
 from bot.core import metrics
 from bot.core.escalation.config import SLOT_LABELS, Person
 from bot.core.escalation.core import OUTCOMES, ActionResult, Core, new_id, reference
-from bot.core.escalation.policy import chain_json
+from bot.core.escalation.policy import chain_json, plan_from
+from bot.core.escalation.readiness import Readiness, assess
+from bot.core.escalation.readiness import latest as latest_heartbeat
 from bot.core.escalation.records import (
     ACKNOWLEDGED,
     OPEN_STATES,
@@ -43,6 +45,7 @@ log = logging.getLogger("canishare.escalation")
 REASONS = ("talk", "not_sure", "seek_advice", "urgent")
 MAX_ANSWERS = 40
 MAX_RELAY = 1500
+COVERS_TTL_SECONDS = 8 * 86400
 PUSH_CHANNELS = ("slack", "teams")
 NOT_ON_ROTA = ActionResult(False, "Only people on the safeguarding rota can act on escalations.")
 
@@ -118,10 +121,9 @@ class EscalationService(Core):
         urgent = bool(request.urgent)
         chain = self.policy.chain(urgent)
         duty = await self.on_duty()
-        from bot.core.escalation.policy import plan_from
-
         plan = plan_from(chain, self.rota, duty, 0, 0)
         reason = request.reason if request.reason in REASONS else "talk"
+        ready = await self.readiness(plan.next.recipients if plan.next else plan_fallback(self))
         summary = {
             "edition": str(request.edition or "")[:20],
             "answers": [[str(q)[:300], str(a)[:40]] for q, a in tuple(request.answers)[:MAX_ANSWERS]],
@@ -141,7 +143,9 @@ class EscalationService(Core):
                                          stuck=len(summary["stuck_at"])))
             self.page_change(None, plan, 1, change)
             # Written with the record: the reply below is what tells them, and it names who it went to.
-            change.events.append(self.ev("practitioner_told", status="sent", channel=turn.channel))
+            # "sent" only when a worker is alive and can reach someone paged (readiness.py).
+            change.events.append(self.ev("practitioner_told", status="sent" if ready.ok else f"kept_{ready.reason}",
+                                         channel=turn.channel))
             change.messages.append({"k": "update"})
             for msg in change.messages:
                 msg["id"] = esc_id
@@ -159,19 +163,53 @@ class EscalationService(Core):
         await self.stat("raised", urgent)
         if change.fields["state"] == UNANSWERED:
             await self.stat("unanswered")
+        if not ready.ok:
+            log.warning("escalation kept but not deliverable now: %s", ready.reason)
+            return self._kept_replies(esc_id, urgent, ready)
         return self._sent_replies(esc_id, urgent, plan, duty, turn.channel)
+
+    async def readiness(self, recipients: Sequence[str]) -> Readiness:
+        """Whether a worker is alive and can reach any of ``recipients`` (see readiness.py)."""
+        return assess(await latest_heartbeat(self.client, self.keys.prefix), recipients, self.clock())
+
+    async def delivery_readiness(self) -> Readiness:
+        """For /healthz: can a normal escalation raised now reach its first people or the fallback?"""
+        plan = plan_from(self.policy.chain(False), self.rota, await self.on_duty(), 0, 0)
+        first = plan.next.recipients if plan.next else ()
+        return await self.readiness((*first, *plan_fallback(self)))
+
+    def _kept_replies(self, esc_id: str, urgent: bool, ready: Readiness) -> list[Reply]:
+        """Not deliverable now: say so at once, with people to call; the request is kept and sent later."""
+        ref = reference(esc_id)
+        text = (f"I couldn't send your request{' (urgent)' if urgent else ''} to the safeguarding team just now: "
+                f"{ready.plain}. It has been kept (reference {ref}) and will reach them as soon as that's working "
+                "again, but please don't wait for it: contact someone now.")
+        pairs: list[tuple[str, str]] = []
+        for r in plan_fallback(self):
+            person = self.rota.person(r.removeprefix("person:")) if r.startswith("person:") else None
+            if person is not None and person.phone:
+                pairs.append((f"{person.name} ({person.role_label})", person.phone))
+        pairs += [(c.label, c.number) for c in self.config.urgent_contacts]
+        lines = "\n".join(f"• {label}: {number}" for label, number in pairs)
+        return [Notice(text=text, level="warning"),
+                Contacts(text="If a child may be in danger now, call 999. Who to contact:\n" + lines,
+                         contacts=tuple(pairs))]
 
     def _sent_replies(self, esc_id: str, urgent: bool, plan: Any, duty: Any, channel: str) -> list[Reply]:
         ref = reference(esc_id)
-        if plan.next is None:
-            names = ", ".join(self.name_of(r) for r in plan_fallback(self))
-            text = (f"Nobody on the safeguarding rota can be reached just now, so I've sent your request"
-                    f"{' (urgent)' if urgent else ''} to {names}. Reference: {ref}.")
+        fallback = set(plan_fallback(self))
+        if plan.next is None or (plan.skipped and set(plan.next.recipients) <= fallback):
+            # Nobody is on duty in the earlier steps: it has already gone to the fallback.
+            names = ", ".join(self.name_of(r) for r in (plan.next.recipients if plan.next else plan_fallback(self)))
+            text = (f"Nobody is on duty on the safeguarding rota just now, so I've sent your request"
+                    f"{' (urgent)' if urgent else ''} straight to {names}. Reference: {ref}.")
+            if plan.next is not None:
+                text += (f"\nIf nobody picks it up within {wait_words(plan.next.wait_seconds)}, I'll remind them and "
+                         "keep trying.")
         else:
             who = ", ".join(self.describe_recipient(r, duty) for r in plan.next.recipients)
-            minutes = round(plan.next.wait_seconds / 60)
             text = (f"I've sent your request{' (urgent)' if urgent else ''} to {who}. Reference: {ref}.\n"
-                    f"If nobody picks it up within {minutes} minute{'s' if minutes != 1 else ''}, I'll contact the "
+                    f"If nobody picks it up within {wait_words(plan.next.wait_seconds)}, I'll contact the "
                     "next person on the rota.")
         text += ("\nThey see your answers to the flowchart questions and where you got stuck, with no names or other "
                  "details, and how to reach you.")
@@ -218,7 +256,7 @@ class EscalationService(Core):
     # --- the lead's actions ----------------------------------------------------------------------
     async def act(self, channel: str, platform_user_id: str, action: str, esc_id: str, *, text: str = "",
                   outcome: str = "", to: str = "") -> ActionResult:
-        """One entry point for the platforms' buttons and forms: ack, still, reply, resolve, handover."""
+        """One entry point for the platforms' buttons and forms: ack, still, reply, resolve, handover, history."""
         person = self.person_for(channel, platform_user_id)
         if person is None:
             return NOT_ON_ROTA
@@ -232,6 +270,12 @@ class EscalationService(Core):
             return await self.resolve(person, esc_id, outcome, text, channel)
         if action == "handover":
             return await self.hand_over(person, esc_id, to, channel)
+        if action == "history":
+            from bot.core.escalation.inspect import MAX_CARD_LINES, show_text
+
+            text = await show_text(self, esc_id, limit=MAX_CARD_LINES)
+            return ActionResult(text is not None, text or "I can't find that escalation: it may have been closed "
+                                                          "and removed after the retention period.")
         return ActionResult(False, "I don't recognise that action.")
 
     def _closed(self, rec: Escalation) -> ActionResult | None:
@@ -411,7 +455,11 @@ class EscalationService(Core):
         now = self.now_ms()
         entry = json.dumps({"person": person.id, "slot": slot, "start": now, "end": int(end.timestamp() * 1000),
                             "n": secrets.token_hex(4)})
-        await self.client.zadd(self.keys.covers, {entry: int(end.timestamp() * 1000)})
+        pipe = self.client.pipeline(transaction=True)
+        pipe.zadd(self.keys.covers, {entry: int(end.timestamp() * 1000)})
+        # Covers last at most 7 days: the set can expire a day after the newest one would have ended.
+        pipe.expire(self.keys.covers, COVERS_TTL_SECONDS)
+        await pipe.execute()
         label = SLOT_LABELS[slot]
         return ActionResult(True, f"You're the {label} until {end.astimezone(self.rota.tz):%a %d %b, %H:%M}. "
                                   "New pages for that slot come to you until then.")
@@ -421,3 +469,13 @@ def plan_fallback(core: Core) -> tuple[str, ...]:
     from bot.core.escalation.policy import fallback_recipients
 
     return fallback_recipients(core.rota)
+
+
+def wait_words(seconds: float) -> str:
+    """``90`` -> "2 minutes"; under a minute -> "a minute" (never "0 minutes")."""
+    if seconds < 60:
+        return "a minute"
+    minutes = round(seconds / 60)
+    if minutes >= 120 and minutes % 60 == 0:
+        return f"{minutes // 60} hours"
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"

@@ -118,6 +118,7 @@ async def audit(core: Core) -> dict[str, int]:
             await core.client.srem(core.keys.open, esc_id)
             continue
         counts[rec.state] = counts.get(rec.state, 0) + 1
+        await core.records.touch(esc_id, rec.practitioner_hash, core.records.open_ttl)  # bounded, never lapsing
         score = await core.due.score(esc_id)
         if score is not None and score >= now - STALE_MS:
             continue
@@ -134,6 +135,8 @@ async def audit(core: Core) -> dict[str, int]:
             rearmed += 1
             metrics.ESCALATION_AUDIT_REARMED.inc()
             log.warning("escalation timer re-armed by the auditor")
+    await core.outbox.trim_dead()
+    await core.client.zremrangebyscore(core.keys.covers, "-inf", now)  # covers that have ended
     for state, n in counts.items():
         metrics.ESCALATIONS_OPEN.labels(state=state).set(n)
     await core.client.set(core.keys.auditor_last_run, json.dumps({"t": now / 1000}), ex=600)

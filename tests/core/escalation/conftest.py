@@ -107,6 +107,7 @@ class Harness:
     async def advance(self, minutes: float) -> list[str]:
         """Move the clock, run due timers, deliver what they queued."""
         self.clock.advance(minutes * 60)
+        await self.worker.heartbeat()
         done: list[str] = []
         while batch := await self.worker.timers_once():
             done += batch
@@ -163,6 +164,7 @@ async def make_harness(redis_url: str, slack: FakeSlack) -> AsyncIterator[Callab
         deliverer = Deliverer(service, platforms)
         worker = EscalationWorker(service, deliverer, consumer=consumer, store=store)
         await service.outbox.ensure_group()
+        await worker.heartbeat()  # a live worker that can reach the rota: raising says "sent"
         harness = Harness(service, clock, slack, deliverer, worker, store, extra={"redis_url": url or redis_url})
         made.append(harness)
         return harness

@@ -102,12 +102,22 @@ async def test_duty_command_prints_now_and_next(tmp_path: Path, monkeypatch) -> 
 
 async def test_terminal_chat_escalates_when_a_rota_and_redis_are_set(monkeypatch, redis_url: str,
                                                                      new_redis_prefix) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    import redis.asyncio as aioredis
+
     from bot.app.cli.chat import run_chat
+    from bot.core.escalation.readiness import Heartbeat, publish
     from bot.core.settings import get_settings
     from tests.core.escalation.conftest import make_config
 
+    prefix = new_redis_prefix()
     monkeypatch.setenv("REDIS_URL", redis_url)
-    monkeypatch.setenv("CANISHARE_KEY_PREFIX", new_redis_prefix())
+    monkeypatch.setenv("CANISHARE_KEY_PREFIX", prefix)
+    client = aioredis.Redis.from_url(redis_url)
+    # A live worker that can reach everyone on the rota.
+    await publish(client, prefix, Heartbeat(time.time(), frozenset({"person:amy", "person:dee", "person:fay"})))
+    await client.aclose()
     get_settings.cache_clear()
     out = io.StringIO()
     try:
@@ -117,3 +127,6 @@ async def test_terminal_chat_escalates_when_a_rota_and_redis_are_set(monkeypatch
     text = out.getvalue()
     assert "I've sent your request to Amy Lead (designated safeguarding lead, on duty now)" in text
     assert "01632 960101" in text  # the terminal cannot receive replies: the lead's number is given
+    # The goodbye is truthful: the escalation is kept.
+    assert "Nothing from this chat has been kept" not in text
+    assert "your request to the safeguarding team (ESC-" in text and "has been: an anonymised summary" in text

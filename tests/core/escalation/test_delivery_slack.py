@@ -21,7 +21,7 @@ async def test_card_is_updated_in_place_as_the_state_changes(esc: Harness) -> No
     esc_id = await esc.open_id()
     await esc.drain()
     (card,) = esc.slack.cards(esc.dm("amy"))
-    assert _buttons(card) == ["esc_ack", "esc_reply", "esc_resolve", "esc_handover"]
+    assert _buttons(card) == ["esc_ack", "esc_reply", "esc_resolve", "esc_handover", "esc_history"]
     assert _context(card).startswith("Waiting for someone to acknowledge")
     assert card["metadata"]["event_type"] == "canishare_escalation"
     esc.clock.advance(5 * 60)  # 14:05
@@ -29,7 +29,7 @@ async def test_card_is_updated_in_place_as_the_state_changes(esc: Harness) -> No
     await esc.drain()
     (card,) = esc.slack.cards(esc.dm("amy"))  # still one card: updated, not re-posted
     assert _context(card) == "Acknowledged by Amy Lead at 14:05."
-    assert _buttons(card) == ["esc_reply", "esc_resolve", "esc_handover"]
+    assert _buttons(card) == ["esc_reply", "esc_resolve", "esc_handover", "esc_history"]
     assert len(card["updates"]) >= 1
     told = [n["text"] for n in esc.slack.notes(FakeSlack.dm(PRACTITIONER))]
     assert told == [f"Amy Lead (designated safeguarding lead) picked up your request ESC-{esc_id} at 14:05. "
@@ -38,7 +38,7 @@ async def test_card_is_updated_in_place_as_the_state_changes(esc: Harness) -> No
     await esc.drain()
     (card,) = esc.slack.cards(esc.dm("amy"))
     assert _context(card).startswith("Resolved by Amy Lead at 14:05 — outcome: Referred to children's social care")
-    assert _buttons(card) == []
+    assert _buttons(card) == ["esc_history"]  # what happened stays one tap away
 
 
 async def test_every_card_of_an_escalation_is_updated(esc: Harness) -> None:
@@ -107,3 +107,17 @@ async def test_unknown_slack_user_is_logged_and_the_chain_goes_on(make_harness) 
     assert await esc.service.outbox.pending_count() == 0  # not retried forever
     assert await esc.advance(10) == [PAGING]  # the deputy is paged on time regardless
     assert len(esc.slack.cards(esc.dm("dee"))) == 1
+
+
+async def test_a_non_json_error_page_from_slack_is_retried_not_crashed(esc: Harness, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    esc.slack.non_json = 1
+    esc.slack.non_json_status = 200  # a proxy's HTML page with 200: no "ok", no "error"
+    await esc.raise_()
+    with caplog.at_level(logging.WARNING, logger="canishare.escalation"):
+        await esc.drain()
+    assert len(esc.slack.cards(esc.dm("amy"))) == 1  # delivered on the retry
+    failures = [r for r in caplog.records if "delivery failed" in r.getMessage()]
+    assert failures and all("SlackUnavailable" in r.getMessage() for r in failures)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

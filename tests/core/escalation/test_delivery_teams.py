@@ -68,7 +68,7 @@ async def test_lead_gets_a_proactive_card_updated_in_place(teams: Harness, conne
     card = sends[0].body["attachments"][0]["content"]
     _valid(card)
     titles = [a["title"] for a in card["actions"]]
-    assert titles == ["Acknowledge", "Reply", "Resolve", "Hand over"]
+    assert titles == ["Acknowledge", "Reply", "Resolve", "Hand over", "History"]
     assert card["actions"][0]["data"] == {"esc": "ack", "id": esc_id}
     assert "use Reply to message them through the bot" in text_of(card)
     await teams.service.acknowledge(teams.person("amy"), esc_id, "teams")

@@ -39,6 +39,15 @@ async def test_hopeless_messages_go_to_the_dead_letter_stream(esc: Harness) -> N
     dead = await esc.store.client.xrange(esc.service.keys.dead)
     assert len(dead) == 1 and dead[0][1][b"reason"] == b"too_many_deliveries"
     assert await esc.service.outbox.pending_count() == 0
+    # The escalation's own chronology says so, and `escalation show` tells it in words.
+    esc_id = await esc.open_id()
+    dead_events = [e for e in await esc.service.records.chronology(esc_id) if e["type"] == "dead_lettered"]
+    assert dead_events and dead_events[0]["message"] == "page" and dead_events[0]["target"] == "amy"
+    from bot.core.escalation.inspect import show_text
+
+    story = await show_text(esc.service, esc_id)
+    assert story is not None
+    assert "Gave up delivering a page message to Amy Lead (designated safeguarding lead)" in story
     # The chain itself never depended on delivery: the next step still comes on time.
     assert await esc.advance(10) == ["paging"]
 

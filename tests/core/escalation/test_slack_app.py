@@ -159,3 +159,23 @@ async def test_duty_and_cover_commands(esc: Harness, app: SlackHarness) -> None:
     await app.settled()
     assert app.fake.hooks[-1][1]["text"].startswith("You're the on-duty safeguarding lead until")
     assert (await esc.service.on_duty()).person("lead") == "ben"
+
+
+async def test_history_button_shows_the_chronology_to_a_lead(esc: Harness, app: SlackHarness) -> None:
+    await esc.raise_(user=PRACTITIONER)
+    esc_id = await esc.open_id(user=PRACTITIONER)
+    await esc.drain()
+    await app.send_payload(click(app, "U0AMY0001", "ack", esc_id, "amy"))
+    await app.settled()
+    await app.send_payload(click(app, "U0AMY0001", "history", esc_id, "hist"))
+    await app.settled()
+    (text,) = hooks(app, "hist")
+    assert text.startswith(f"History of ESC-{esc_id}")
+    assert "Wed 18 Nov 2026 (Europe/London)" in text
+    assert "14:00:00  Raised by the practitioner in Slack" in text
+    assert "Paged Amy Lead (designated safeguarding lead) on Slack." in text
+    assert "Acknowledged by Amy Lead (designated safeguarding lead) in Slack." in text
+    assert "U0PRACT001" not in text and esc.hash(PRACTITIONER) not in text  # never the practitioner's identity
+    await app.send_payload(click(app, "U0STRANGER", "history", esc_id, "nosy"))
+    await app.settled()
+    assert hooks(app, "nosy") == ["Only people on the safeguarding rota can act on escalations."]

@@ -76,3 +76,14 @@ async def test_a_malformed_escalation_submit_is_answered_kindly(harness: Harness
     assert "I can't find that escalation" in said(out)
     odd = await bot.send(personal_message(bot.connector.url, value={"esc": "ack", "id": ["not", "a", "string"]}))
     assert "I can't find that escalation" in said(odd)
+
+
+async def test_history_from_a_teams_card(harness: Harness, bot: TeamsHarness) -> None:
+    await harness.raise_()
+    esc_id = await harness.open_id()
+    url = bot.connector.url
+    await bot.send(personal_message(url, value={"esc": "ack", "id": esc_id}, reply_to="act-1"))
+    out = said(await bot.send(personal_message(url, value={"esc": "history", "id": esc_id}, reply_to="act-1")))
+    assert f"History of ESC-{esc_id}" in out
+    assert "Acknowledged by Amy Lead (designated safeguarding lead) in Teams." in out
+    assert "U0PRACT001" not in out

@@ -45,8 +45,18 @@ async def main(spec: dict[str, Any]) -> None:
     assert config.rota is not None
     service = EscalationService(store.client, store.prefix, config, RotaView(config.rota), sealer=Sealer(SEALER_KEY),
                                 hash_key=HASH_KEY, lease_seconds=spec.get("lease_seconds", 2), store=store)
-    deliverer = Deliverer(service, {"slack": SlackDelivery("xoxb-test", spec["slack_url"])})
-    options = {"consumer": spec["consumer"], "tick_seconds": 0.05, "reclaim_idle_ms": spec.get("reclaim_idle_ms", 1500),
+    platforms: dict[str, Any] = {"slack": SlackDelivery("xoxb-test", spec["slack_url"])}
+    if spec.get("teams"):
+        from bot.channels.teams.adapter import create_adapter
+        from bot.channels.teams.escalation_delivery import TeamsDelivery
+        from bot.channels.teams.references import References
+        from bot.core.settings import Settings
+
+        platforms["teams"] = TeamsDelivery(create_adapter(Settings(MicrosoftAppId="")),
+                                           References(store, HASH_KEY, 3600), "", backoff_seconds=0.01)
+    deliverer = Deliverer(service, platforms)
+    options = {"consumer": spec.get("consumer"), "tick_seconds": 0.05,
+               "reclaim_idle_ms": spec.get("reclaim_idle_ms", 1500),
                "reclaim_seconds": 0.25, "audit_seconds": 30, "block_ms": 200}
     if spec.get("stall_after_claim"):
         worker: EscalationWorker = StallingWorker(service, deliverer, marker=Path(spec["marker"]), **options)
@@ -54,7 +64,8 @@ async def main(spec: dict[str, Any]) -> None:
         worker = EscalationWorker(service, deliverer, **options)
     await service.outbox.ensure_group()
     print("ready", flush=True)
-    await worker.run(asyncio.Event())
+    # Without a given consumer name, the worker leases a stable per-host slot, as `canishare worker` does.
+    await worker.run(asyncio.Event(), claim_slot=spec.get("consumer") is None)
 
 
 if __name__ == "__main__":
