@@ -103,10 +103,14 @@ class Person:
 
     def __init__(self, n: int, session: aiohttp.ClientSession, base_url: str, tally: Tally, *,
                  rng: random.Random, answer_timeout: float = 20.0, recover_for: float = 60.0,
-                 talk_share: float = 0.0, think: float = 0.0, ramp: float = 0.0) -> None:
+                 talk_share: float = 0.0, think: float = 0.0, ramp: float = 0.0, walks: int = 0) -> None:
         self.n = n
         self.session = session
-        self.base_url = base_url.rstrip("/")
+        # "http://a,http://b": each request goes to the next server in turn, so every conversation
+        # is served by several processes (state lives only in Redis).
+        self.urls = [u.rstrip("/") for u in base_url.split(",")]
+        shift = n % len(self.urls)
+        self._next_url = itertools.cycle(self.urls[shift:] + self.urls[:shift]) if len(self.urls) > 1 else None
         self.tally = tally
         self.rng = rng
         self.answer_timeout = answer_timeout  # after this, an acknowledged request counts as lost
@@ -115,11 +119,18 @@ class Person:
         self.talking = False
         self.think = think  # mean seconds spent reading each answer before the next click (0: none)
         self.ramp = ramp  # each person starts at a random moment within this many seconds
+        self.walks = walks  # stop after this many walks (0: walk until the deadline)
+        self.walked = 0
+
+    @property
+    def base_url(self) -> str:
+        return next(self._next_url) if self._next_url is not None else self.urls[0]
 
     async def run(self, deadline: float) -> None:
         if self.ramp:
             await asyncio.sleep(self.rng.uniform(0, self.ramp))
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not (self.walks and self.walked >= self.walks):
+            self.walked += 1
             try:
                 await self.walk()
             except (aiohttp.ClientError, OSError, TimeoutError) as exc:
