@@ -264,6 +264,20 @@ class RedisStore(RedisStatsMixin):
         )
         return previous is None or previous == token
 
+    async def claim_and_load(self, event_id: str, ttl_seconds: int, key: str) -> tuple[bool | None, Snapshot]:
+        # One pipelined round trip instead of two: the claim and the conversation's state. (On a
+        # cluster the two keys may sit on different nodes; the pipeline then sends one batch to each.)
+        token = secrets.token_hex(4).encode()
+        ttl = _check_ttl(ttl_seconds)
+        pipe = self._client.pipeline(transaction=False)
+        pipe.execute_command("SET", self.event_key(event_id), token, "NX", "GET", "EX", ttl)
+        pipe.get(self.key(key))
+        previous, value = await self._call(pipe.execute, raise_on_error=False)
+        if isinstance(value, Exception):
+            await self._call(_raise, value)  # the load failed: the store is unavailable (or a bug)
+        claimed = None if isinstance(previous, Exception) else previous is None or previous == token
+        return claimed, Snapshot({}, 0) if value is None else _split(value)
+
     async def forget_user(self, user_hash: str) -> list[str]:
         if not re.fullmatch(r"[0-9a-f]+", user_hash):
             # A hash is hex; anything else could widen the SCAN pattern to other users.
@@ -333,6 +347,10 @@ class RedisStore(RedisStatsMixin):
             log.info("Redis available again after %.1f s (%d calls failed meanwhile)", seconds, self._failures)
         self._down_since = None
         self._failures = 0
+
+
+async def _raise(exc: Exception) -> None:
+    raise exc
 
 
 def _retry() -> Retry:
