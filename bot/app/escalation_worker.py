@@ -125,6 +125,25 @@ class EscalationWorker:
             await self.lease.refresh()
         return beat
 
+    async def warn_durability(self) -> bool:
+        """Log once at start-up when Redis may lose an escalation the practitioner was told about.
+
+        ``appendonly yes`` with ``appendfsync always`` (docs/operations.md says why). Managed Redis
+        services often refuse CONFIG: then there is nothing to check here, and nothing is logged.
+        """
+        try:
+            raw = await self.core.client.config_get("append*")
+        except Exception:
+            return True
+        conf = {(k.decode() if isinstance(k, bytes) else str(k)): (v.decode() if isinstance(v, bytes) else str(v))
+                for k, v in raw.items()}
+        if conf.get("appendonly") == "yes" and conf.get("appendfsync") == "always":
+            return True
+        log.warning("Redis is not set to appendonly yes / appendfsync always (it has appendonly %s, appendfsync "
+                    "%s): an escalation a practitioner was told about could be lost if Redis crashes",
+                    conf.get("appendonly", "?"), conf.get("appendfsync", "?"))
+        return False
+
     def check_reach(self) -> None:
         """Refuse to run when the rota names people that no configured channel can address."""
         people = unreachable_people(self.core.rota.people, self.deliverer.platforms)
@@ -211,6 +230,7 @@ class EscalationWorker:
                     self.lease = await SlotLease.claim(self.core.client, self.core.keys.prefix)
                     self.consumer = self.lease.consumer
                 await self.core.outbox.ensure_group()
+                await self.warn_durability()
                 await self.heartbeat()
                 await self.deliver_once(pending=True)  # our own entries from before a restart
                 started = True

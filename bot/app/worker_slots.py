@@ -9,7 +9,9 @@ running on this host (a PID check; the lease key would otherwise stay for up to 
 worker restarted by systemd or the platform comes back under its predecessor's name and reads
 that predecessor's pending entries first thing.
 
-``CANISHARE_WORKER_SLOT`` pins the slot (e.g. systemd's ``%i``) for set-ups that prefer to.
+``CANISHARE_WORKER_SLOT`` pins the slot (e.g. systemd's ``%i``) for set-ups that prefer to. On
+platforms that set ``DYNO`` (Heroku and look-alikes), the dyno name stands in for the host name,
+which changes at every restart there.
 """
 
 from __future__ import annotations
@@ -65,7 +67,9 @@ class SlotLease:
     @classmethod
     async def claim(cls, client: Any, prefix: str, *, host: str | None = None, pid: int | None = None,
                     alive: Callable[[int], bool] = pid_alive) -> SlotLease:
-        host = (host or socket.gethostname())[:60]
+        # Heroku-style platforms give each dyno a new hostname at every restart but a stable name
+        # (DYNO=worker.1): that is the "host" whose predecessor a restarted worker should succeed.
+        host = (host or os.environ.get("DYNO") or socket.gethostname())[:60]
         pid = os.getpid() if pid is None else pid
         token = str(pid)
         pinned = os.environ.get(SLOT_ENV, "").strip()
@@ -83,7 +87,9 @@ class SlotLease:
                     return cls(client, key, f"{host}-{slot}", token)
                 continue
             held = holder.decode() if isinstance(holder, bytes) else str(holder)
-            if held.isdigit() and int(held) != pid and not alive(int(held)):
+            # Our own PID there means a predecessor with the same PID (a restarted container, where
+            # the worker is PID 1 again): two live processes on one host never share a PID.
+            if held.isdigit() and (int(held) == pid or not alive(int(held))):
                 if await client.eval(_TAKE, 1, key, held, token, LEASE_SECONDS):
                     return cls(client, key, f"{host}-{slot}", token)
         raise RuntimeError(f"no free worker slot on {host} (more than {MAX_SLOTS} workers?)")

@@ -15,8 +15,6 @@ INDEXES: tuple[tuple[str, str, str], ...] = (
      "resolve removes the id; the auditor drops resolved or vanished ids every minute"),
     ("{esc}:outbox", "outbound messages and their consumer group (stream)",
      "each entry is deleted once delivered or dead-lettered"),
-    ("quizteam:open", "team quiz questions waiting to close (sorted set)",
-     "the worker's sweep removes each question when it closes"),
 )
 
 

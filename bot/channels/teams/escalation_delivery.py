@@ -10,9 +10,10 @@ The card's activity id is kept so every state change updates the same card (``up
 Connector 5xx, 429 and connection errors are retried here a few times with backoff; a 4xx
 (bot removed, conversation gone) is :class:`Permanent`. The adapter's ``on_turn_error`` swallows
 exceptions raised inside the callback, so the callback captures them and they are re-raised here.
-Teams has no message history for bots, so :meth:`find` cannot look for an earlier post: after a
-worker crash mid-post the page is not sent again (``can_find = False``; see delivery.py), so a lead
-is never paged twice for one step.
+Teams has no message history for bots, so :meth:`find` cannot look for an earlier post. Each post
+calls :func:`about_to_send` right before its request: after a worker crash during a request the
+page is not sent again (``can_find = False``; see delivery.py), so a lead is never paged twice for
+one step; after a crash before the request left, it is sent.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from botbuilder.schema import ConversationReference as Reference
 
 from bot.core.escalation.cards import CardView, Note, teams_card, teams_note
 from bot.core.escalation.config import TeamsChannel
-from bot.core.escalation.delivery import Permanent
+from bot.core.escalation.delivery import Permanent, about_to_send
 
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 
@@ -106,6 +107,7 @@ class TeamsDelivery:
         reference = await self._reference(address)
 
         async def send(context: TurnContext) -> Any:
+            await about_to_send()
             return await context.send_activity(self._activity(teams_card(view), view.title))
 
         resp = await self._run(reference, send)
@@ -125,6 +127,7 @@ class TeamsDelivery:
         reference = await self._reference(address)
 
         async def send(context: TurnContext) -> Any:
+            await about_to_send()
             return await context.send_activity(self._activity(teams_note(note), note.text))
 
         resp = await self._run(reference, send)

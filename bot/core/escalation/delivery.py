@@ -16,9 +16,11 @@ it becomes ``done``. A message whose claim is ``done`` is acknowledged without a
 ``pending`` claim means an earlier attempt died between claiming and finishing (a SIGKILLed
 worker): on Slack the DM's history is searched for the message's metadata key before posting
 again, so the post happens once; Teams has no history API for bots and creating an activity is
-not idempotent, so there it is *not* posted again: the chronology records ``delivery_uncertain``
-and the chain's next step pages again if nobody acknowledges. A platform error (not a crash)
-releases the claim, so the retry posts.
+not idempotent, so there a claim marked ``sending`` (the request had started: see
+:func:`about_to_send`) is *not* posted again: the chronology records ``delivery_uncertain`` and
+the chain's next step pages again if nobody acknowledges; a claim still ``pending`` (the worker
+died before the request left) is posted. A platform error (not a crash) releases the claim, so
+the retry posts.
 
 **Errors.** :class:`Permanent` (unknown Slack user, no Teams conversation reference) is logged
 in the chronology as ``delivery_failed`` and acknowledged: retrying cannot help, and the chain
@@ -32,6 +34,8 @@ import datetime as dt
 import logging
 import re
 import time
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 from bot.core import metrics
@@ -48,6 +52,18 @@ log = logging.getLogger("canishare.escalation")
 
 SENT_TTL = 14 * 86400
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,30}$")
+
+
+# Set by Deliverer._once around one post: platforms that cannot look a post up afterwards (Teams)
+# call :func:`about_to_send` right before the network request, so a crash before it is told apart
+# from a crash during it.
+BEFORE_SEND: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar("canishare_before_send", default=None)
+
+
+async def about_to_send() -> None:
+    hook = BEFORE_SEND.get()
+    if hook is not None:
+        await hook()
 
 
 class Permanent(Exception):
@@ -213,26 +229,35 @@ class Deliverer:
             state = (await client.get(sent_key) or b"").decode()
             if state == "done":
                 return None
-            if not getattr(platform, "can_find", True):
+            if not getattr(platform, "can_find", True) and state.startswith("sending:"):
                 # An earlier attempt died mid-post and this platform keeps no history we can search
                 # (Teams: creating an activity is not idempotent). Posting again would page twice;
                 # not posting may miss one, which the chain's next step covers. Say so in the chronology.
+                # ("pending:" means it died before the request left: then posting is safe, below.)
                 await client.set(sent_key, "done", ex=SENT_TTL)
                 await self.core.records.append(rec.id, [self.core.ev(
                     "delivery_uncertain", target=recipient.replace("person:", "")[:60], channel=platform.name)])
                 return None
             since = float(state.partition(":")[2] or 0) or None
-            found = await platform.find(address, key, since)  # an earlier attempt died mid-way: did it post?
-            if found is not None:
-                await client.set(sent_key, "done", ex=SENT_TTL)
-                return found
+            if getattr(platform, "can_find", True):
+                found = await platform.find(address, key, since)  # an earlier attempt died mid-way: did it post?
+                if found is not None:
+                    await client.set(sent_key, "done", ex=SENT_TTL)
+                    return found
+
+        async def sending() -> None:
+            await client.set(sent_key, f"sending:{time.time():.3f}", xx=True, ex=SENT_TTL)
+
+        hook = BEFORE_SEND.set(sending)
         try:
             ref = await send(key)
         except Exception:
             # The platform answered with an error (or never got the request): nothing was posted
-            # that we know of, so a retry may post. Only a process dying mid-call leaves "pending".
+            # that we know of, so a retry may post. Only a process dying mid-call leaves a claim.
             await client.delete(sent_key)
             raise
+        finally:
+            BEFORE_SEND.reset(hook)
         await client.set(sent_key, "done", ex=SENT_TTL)
         return ref
 

@@ -27,6 +27,11 @@ WHY = {"page": "", "repage": " (paging again)", "handover": " (handed over)", "u
        "unanswered_reminder": " (daily reminder)", "upgrade": " (now urgent)"}
 
 
+TOLD = {"picked_up": "picked up", "resolved": "resolved, with the outcome for their decision record",
+        "relay": "a message from the lead", "unanswered": "nobody has picked it up yet",
+        "handed_over": "handed over", "requeued": "being paged again"}
+
+
 @dataclass(frozen=True)
 class Line:
     t_ms: int
@@ -115,10 +120,13 @@ def describe(event: Mapping[str, Any], name: Namer) -> str:
         if status.startswith("kept_"):
             return ("The practitioner was told it could not be delivered yet "
                     f"({status[5:].replace('_', ' ')}) and given the fallback and emergency numbers.")
-        label, _, result = status.partition("_")
-        what = {"picked": "picked up", "resolved": "resolved", "relay": "a message", "unanswered": "unanswered",
-                "handed": "handed over", "requeued": "paged again"}.get(label, label)
-        return f"The practitioner was sent an update ({what}: {result.replace('_', ' ') or 'done'})."
+        for label, what in TOLD.items():
+            if status.startswith(label + "_"):
+                result = status[len(label) + 1:]
+                how = {"sent": "sent", "inbox": "left for them to read when they come back"}.get(
+                    result, f"not delivered: {result.replace('_', ' ')}")
+                return f"The practitioner was told: {what} ({how})."
+        return f"The practitioner was sent an update ({status.replace('_', ' ')})."
     if kind == "handed_over":
         return f"{name(by)} handed it over to {name(str(event.get('to', '')))}."
     if kind == "resolved":

@@ -396,6 +396,8 @@ class Records:
 
     async def touch(self, esc_id: str, practitioner_hash: str, seconds: int) -> bool:
         """Renew an open escalation's keys (the auditor does this every run)."""
+        if seconds <= 0:  # no expiry configured: nothing to renew (EXPIRE 0 would delete them)
+            return False
         keys = [self.keys.rec(esc_id), self.keys.log(esc_id), self.keys.cards(esc_id),
                 self.keys.who(practitioner_hash or "-")]
         return bool(await self._touch(keys=keys, args=[esc_id, int(seconds)]))

@@ -233,10 +233,22 @@ class EscalationService(Core):
             if result is not None and rec2 is not None:
                 fresh = await self.records.load(rec.id)
                 status = self.status_line(fresh) if fresh else ""
-                return [Text(text=f"You already have a request open ({ref}). I've marked it urgent. {status}")]
+                return [Text(text=f"You already have a request open ({ref}). I've marked it urgent. {status}"),
+                        *await self._still_undeliverable(fresh or rec)]
         status = self.status_line(rec)
-        return [Text(text=f"You already have a request open ({ref}, sent at {self.local_time(rec.created_ms)}). "
-                          f"{status} I haven't sent another one.")]
+        return [Text(text=f"You already have a request open ({ref}, raised at {self.local_time(rec.created_ms)}). "
+                          f"{status} I haven't sent another one."), *await self._still_undeliverable(rec)]
+
+    async def _still_undeliverable(self, rec: Escalation) -> list[Reply]:
+        """An open request nobody can be reached for yet: say so again, with the numbers."""
+        if rec.state not in (PAGING, UNANSWERED):
+            return []
+        ready = await self.readiness((*self._current_recipients(rec), *plan_fallback(self)))
+        if ready.ok:
+            return []
+        _, contacts = self._kept_replies(rec.id, rec.urgent, ready)
+        return [Notice(text=f"It hasn't reached the safeguarding team yet: {ready.plain}. Please contact someone "
+                            "now rather than wait.", level="warning"), contacts]
 
     async def _upgrade(self, rec: Escalation) -> tuple[Sequence[str], Change] | ActionResult:
         if rec.urgent or not rec.open:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 import aiohttp
@@ -13,6 +14,7 @@ from bot.channels.web.access import AUTH_COOKIE, SESSION_COOKIE, is_loopback, mo
 from bot.channels.web.access import Mode as WebMode
 from bot.core.config import OrgConfig
 from bot.core.engine import build_parts
+from bot.core.escalation.readiness import Heartbeat, publish
 from bot.storage.redis_store import RedisStore
 from dialogs.turn import Turn
 from tests.channels.web.conftest import WebServer, web_services
@@ -199,6 +201,8 @@ async def test_messages_from_a_lead_reach_the_page(web_server: WebServer, redis_
         "layers": [{"people": ["amy"], "start": "2026-01-05", "shift_days": 1}], "fallback": {"people": ["amy"]}}})
     parts = build_parts(config)
     base = await web_server(store=redis_store, parts=parts, escalations=True, redis_url=redis_url)
+    # A live worker that can reach amy: only then is the practitioner told it was sent.
+    await publish(redis_store.client, redis_store.prefix, Heartbeat(time.time(), frozenset({"person:amy"})))
     async with session() as client:
         status, body = await chat(client, base, {"text": "talk to someone"})
         assert status == 200

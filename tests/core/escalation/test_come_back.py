@@ -31,6 +31,11 @@ async def test_web_practitioner_finds_every_update_in_order(esc: Harness) -> Non
     assert "Message from Amy Lead" in messages[1] and "Please ring me on the duty line." in messages[1]
     assert messages[2].startswith(f"Your request ESC-{esc_id} was resolved by Amy Lead")
     assert await esc.service.inbox(esc.hash("web-session-9", "web")) == []  # read once
+    from bot.core.escalation.inspect import show_text
+
+    story = await show_text(esc.service, esc_id) or ""
+    assert "The practitioner was told: picked up (left for them to read when they come back)." in story
+    assert "The practitioner was told: a message from the lead (left for them" in story
 
 
 async def test_terminal_user_sees_progress_when_they_come_back(esc: Harness, tmp_path: Path,

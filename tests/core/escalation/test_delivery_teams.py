@@ -129,3 +129,34 @@ async def test_relay_both_ways_in_teams(teams: Harness, connector: FakeConnector
     to_lead = [c for c in connector.calls if c.conversation == "a:amy-personal" and c.kind == "send"]
     assert "Message from the practitioner" in text_of(to_lead[-1].body)
     assert "Thanks, that helps." in text_of(to_lead[-1].body)
+
+
+async def test_a_teams_page_whose_worker_died_before_sending_is_sent_once(teams: Harness,
+                                                                         connector: FakeConnector) -> None:
+    await teams.raise_(user=PRACTITIONER_TEAMS, channel="teams")
+    esc_id = await teams.open_id(user=PRACTITIONER_TEAMS, channel="teams")
+    # A worker claimed the page and died before its request left (no "sending" mark).
+    key = teams.service.keys.sent(esc_id, 1, "person:amy|teams")
+    await teams.store.client.set(key, "pending:1.0", ex=60)
+    await teams.drain()
+    assert len([c for c in connector.calls if c.kind == "send" and c.conversation == "a:amy-personal"]) == 1
+    assert "delivery_uncertain" not in await teams.kinds(esc_id)
+
+
+async def test_a_teams_page_whose_worker_died_mid_request_is_not_sent_twice(teams: Harness,
+                                                                          connector: FakeConnector) -> None:
+    await teams.raise_(user=PRACTITIONER_TEAMS, channel="teams")
+    esc_id = await teams.open_id(user=PRACTITIONER_TEAMS, channel="teams")
+    key = teams.service.keys.sent(esc_id, 1, "person:amy|teams")
+    await teams.store.client.set(key, "sending:1.0", ex=60)  # the request had started: it may have landed
+    await teams.drain()
+    assert [c for c in connector.calls if c.kind == "send" and c.conversation == "a:amy-personal"] == []
+    assert "delivery_uncertain" in await teams.kinds(esc_id)
+    assert "Paged" not in (await show(teams, esc_id))
+    assert "may or may not have arrived" in (await show(teams, esc_id))
+
+
+async def show(esc: Harness, esc_id: str) -> str:
+    from bot.core.escalation.inspect import show_text
+
+    return await show_text(esc.service, esc_id) or ""

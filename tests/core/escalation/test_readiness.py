@@ -147,3 +147,24 @@ def test_canishare_worker_exits_non_zero_without_delivery_credentials(tmp_path: 
                           text=True, timeout=60)
     assert proc.returncode == 3
     assert "not started" in proc.stderr and "cannot reach (amy, ben, dee, cal, fay)" in proc.stderr
+
+
+async def test_asking_again_while_undeliverable_repeats_the_numbers(esc: Harness) -> None:
+    await esc.store.client.delete(heartbeat_key(esc.service.keys.prefix))
+    await esc.raise_()
+    again = await esc.raise_()
+    assert "You already have a request open" in again[0].text and "I haven't sent another one" in again[0].text
+    assert any(isinstance(r, Notice) and "hasn't reached the safeguarding team yet" in r.text for r in again)
+    assert any(isinstance(r, Contacts) and "999" in r.text for r in again)
+    await esc.worker.heartbeat()  # a worker is back: no warning any more
+    assert len(await esc.raise_()) == 1
+
+
+async def test_worker_says_when_redis_may_lose_escalations(esc: Harness, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    conf = await esc.store.client.config_get("append*")
+    durable = conf.get("appendonly") == "yes" and conf.get("appendfsync") == "always"
+    with caplog.at_level(logging.WARNING, logger="canishare.escalation"):
+        assert await esc.worker.warn_durability() == durable
+    assert any("appendfsync always" in r.getMessage() for r in caplog.records) != durable
