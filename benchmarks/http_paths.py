@@ -31,7 +31,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
@@ -168,6 +168,7 @@ class PathResult:
     errors: int
     lost: int
     outcomes: int = 0
+    by_kind: dict[str, list[float]] = field(default_factory=dict)  # ack seconds per request kind
 
     @property
     def per_second(self) -> float:
@@ -180,7 +181,7 @@ class PathResult:
 
 def result_of(name: str, tally: Tally, seconds: float) -> PathResult:
     return PathResult(name, tally.requests, seconds, tally.all_acks(), tally.answers, len(tally.errors), tally.lost,
-                      tally.outcomes)
+                      tally.outcomes, {k: list(v) for k, v in tally.acks.items()})
 
 
 async def drive(base_url: str, clients: int, seconds: float, *, slack: bool, fake: LoadSlack,
@@ -347,10 +348,9 @@ async def measure(clients: int = 50, seconds: float = 10.0, redis_url: str = DEF
                         tally, elapsed = await drive(server.url, clients, seconds, slack=slack, fake=fake,
                                                      connector=connector)
                         results.append(result_of(f"{edge} via {label} ({clients} clients)", tally, elapsed))
-                        if workers == 1:
-                            tally = await open_loop(server.url, slack=slack, rate=OPEN_RATE, seconds=open_seconds,
-                                                    fake=fake, connector=connector)
-                            results.append(result_of(f"{edge} open loop via {label}", tally, open_seconds))
+                        tally = await open_loop(server.url, slack=slack, rate=OPEN_RATE, seconds=open_seconds,
+                                                fake=fake, connector=connector)
+                        results.append(result_of(f"{edge} open loop via {label}", tally, open_seconds))
                 finally:
                     server.stop()
                     await delete_prefix(redis_url, prefix)
