@@ -219,8 +219,9 @@ async def delete_prefix(url: str, prefix: str) -> None:
 
 async def run(topology: Topology, *, slack: int, teams: int, walks: int, talk_share: float,
               failover_after: int, think: float = 0.0, ramp: float = 0.0, delivery_wait: float = 90.0,
-              work: Path | None = None) -> Report:
-    """One run; ``failover_after``: fail over once this many requests were acknowledged."""
+              work: Path | None = None, concurrency: int = 0, walk_after: bool = True) -> Report:
+    """One run; ``failover_after``: fail over once this many requests were acknowledged;
+    ``concurrency``: at most this many people at once; ``walk_after``: one more walk each after it."""
     report = Report(topology.name)
     work = work or Path(tempfile.mkdtemp(prefix=f"canishare-{topology.name}-"))
     report.logs = work
@@ -255,7 +256,7 @@ async def run(topology: Topology, *, slack: int, teams: int, walks: int, talk_sh
                          "failing over")
                     note(await asyncio.to_thread(topology.failover))
 
-                load = asyncio.ensure_future(people.run(3600))
+                load = asyncio.ensure_future(people.run(3600, concurrency))
                 failing = asyncio.ensure_future(fail_over())
                 await load
                 if not failing.done():
@@ -263,12 +264,13 @@ async def run(topology: Topology, *, slack: int, teams: int, walks: int, talk_sh
                     note("the load finished before the failover point")
                 else:
                     await failing
-                # One more walk each, begun after the failover for certain: whatever the timing,
-                # the new primary serves conversations and escalations too.
-                for person in [*people.slack, *people.teams]:
-                    person.walks += 1
-                await people.run(3600)
-                note("one more walk each after the failover")
+                if walk_after:
+                    # One more walk each, begun after the failover for certain: whatever the timing,
+                    # the new primary serves conversations and escalations too.
+                    for person in [*people.slack, *people.teams]:
+                        person.walks += 1
+                    await people.run(3600, concurrency)
+                    note("one more walk each after the failover")
             report.slack, report.teams = people.slack_tally, people.teams_tally
             note("load finished")
             report.told = report.slack.references | report.teams.references
@@ -305,14 +307,16 @@ def main(argv: list[str] | None = None) -> None:
                         help="cluster and/or sentinel (default both)")
     parser.add_argument("--escalations", type=int, default=1000,
                         help="people, half in Slack and half in Teams, each walking once to 'Talk to someone'")
-    parser.add_argument("--ramp", type=float, default=20.0, help="people arrive over this many seconds")
+    parser.add_argument("--concurrency", type=int, default=40, help="people talking to the bot at the same time")
     args = parser.parse_args(argv)
     failed = False
     for name in args.topology or ["cluster", "sentinel"]:
         ensure_topology(name)
         half = args.escalations // 2
+        # Everyone walks once to "Talk to someone"; the failover comes a quarter of the way through.
         report = asyncio.run(run(TOPOLOGIES[name], slack=args.escalations - half, teams=half, walks=1,
-                                 talk_share=1.0, failover_after=args.escalations, ramp=args.ramp))
+                                 talk_share=1.0, failover_after=args.escalations, concurrency=args.concurrency,
+                                 walk_after=False))
         print("\n".join(report.lines()), flush=True)
         failed = failed or bool(report.failures)
     sys.exit(1 if failed else 0)

@@ -353,9 +353,19 @@ class Crowd:
     slack_tally: Tally
     teams_tally: Tally
 
-    async def run(self, seconds: float) -> None:
+    async def run(self, seconds: float, concurrency: int = 0) -> None:
+        """Everyone walks until ``seconds`` have passed; ``concurrency``: at most this many at once."""
         deadline = time.monotonic() + seconds
-        await asyncio.gather(*(p.run(deadline) for p in [*self.slack, *self.teams]))
+        gate = asyncio.Semaphore(concurrency) if concurrency else None
+
+        async def one(person: Person) -> None:
+            if gate is None:
+                await person.run(deadline)
+                return
+            async with gate:
+                await person.run(deadline)
+
+        await asyncio.gather(*(one(p) for p in [*self.slack, *self.teams]))
 
 
 def crowd(session: aiohttp.ClientSession, base_url: str, *, slack: int, teams: int,

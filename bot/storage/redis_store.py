@@ -77,8 +77,6 @@ POOL_WAIT = 2.0
 WARN_EVERY = 30.0  # seconds: at most one "writes refused" line per this long
 SENTINEL_PORT = 26379
 REDIS_PORT = 6379
-# Per cluster node: a web process talks to every master, so a smaller pool each.
-CLUSTER_POOL_PER_NODE = 50
 
 # Errors that mean "Redis is not there (right now)". BusyLoadingError and MasterNotFoundError
 # are ConnectionError subclasses; ReadOnlyError is what a demoted master answers mid-failover.
@@ -460,5 +458,6 @@ def _cluster_client(url: str, options: dict[str, Any]) -> RedisCluster:
     # refreshes the slot map and retries: that is what carries a request across a failover.
     kwargs["retry"] = Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=6)
     kwargs.pop("health_check_interval", None)
-    return RedisCluster(startup_nodes=[ClusterNode(h, p) for h, p in addresses],
-                        max_connections=CLUSTER_POOL_PER_NODE, **kwargs)
+    # No max_connections: the cluster client's pool cannot wait for a free connection (it raises at
+    # the limit, which a busy process reaches with Redis healthy), so it opens what the load needs.
+    return RedisCluster(startup_nodes=[ClusterNode(h, p) for h, p in addresses], **kwargs)
