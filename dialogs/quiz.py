@@ -7,7 +7,10 @@ spaced-repetition progress (a Leitner box and a due time per item) is lent by th
 it the quiz still works, it just cannot remember anything between quizzes.
 
 Choice ids: ``quiz:start``, ``quiz:stop``, ``quiz:team``, ``quiz:tf:<item>:true|false`` and
-``quiz:a:<item>:<option index>``.
+``quiz:a:<item>:<option index>``. The index is the option's place in the bank, whatever order it was
+shown in: multiple-choice options are shown in an order of their own for each person and question
+(:func:`option_order`), so the right answer is not always "A", and a person sees the same order each
+time the question comes back. The order's seed lives with their progress (``"~seed"``).
 """
 
 from __future__ import annotations
@@ -45,7 +48,20 @@ _FALSE = {"false", "f", "no", "n", "2", "wrong", "incorrect"}
 _TIDY = re.compile(r"[^\w\s]")
 
 State = dict[str, Any]
-Progress_ = dict[str, list[int]]  # item id -> [box, due (unix seconds)]
+Progress_ = dict[str, list[int]]  # item id -> [box, due (unix seconds)]; SEED -> [the person's seed, 0]
+SEED = "~seed"
+
+
+def option_order(item: QuizItem, seed: int) -> list[int]:
+    """The bank indexes of ``item``'s options in the order this person sees them."""
+    order = list(range(len(item.options)))
+    random.Random(f"{seed}:{item.id}").shuffle(order)
+    return order
+
+
+def seed_of(progress: Mapping[str, Any]) -> int:
+    value = progress.get(SEED)
+    return int(value[0]) if isinstance(value, list) and value and isinstance(value[0], int) else 0
 
 
 # --- spaced repetition (pure functions of the progress dict) -----------------------------------
@@ -55,7 +71,9 @@ def clean_progress(raw: object, known: Mapping[str, object]) -> Progress_:
     if not isinstance(raw, dict):
         return out
     for item, value in raw.items():
-        if item in known and isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        if item == SEED and isinstance(value, list) and value and isinstance(value[0], int):
+            out[SEED] = [value[0], 0]
+        elif item in known and isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value):
             out[item] = [min(max(value[0], 0), len(BOX_DAYS) - 1), value[1]]
     return out
 
@@ -85,13 +103,15 @@ class Session:
     score: int = 0
     ref: str = ""  # the waiting question's ref; a button carrying another ref is stale
     wrong: tuple[str, ...] = field(default=())
+    seed: int = 0  # the person's option-order seed
 
     @property
     def current(self) -> str | None:
         return self.items[self.at] if self.at < len(self.items) else None
 
     def to_json(self) -> dict[str, Any]:
-        return {"i": list(self.items), "k": self.at, "s": self.score, "r": self.ref, "x": list(self.wrong)}
+        return {"i": list(self.items), "k": self.at, "s": self.score, "r": self.ref, "x": list(self.wrong),
+                "z": self.seed}
 
     @classmethod
     def from_json(cls, raw: object) -> Session | None:
@@ -100,7 +120,7 @@ class Session:
         try:
             items = tuple(str(i) for i in raw["i"])
             return cls(items=items, at=int(raw["k"]), score=int(raw["s"]), ref=str(raw["r"]),
-                       wrong=tuple(str(i) for i in raw.get("x", ())))
+                       wrong=tuple(str(i) for i in raw.get("x", ())), seed=int(raw.get("z", 0)))
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -133,17 +153,20 @@ def option_label(index: int, option: str) -> str:
     return label if len(label) <= LABEL_MAX else label[: LABEL_MAX - 1].rstrip() + "…"
 
 
-def answer_label(item: QuizItem, value: str) -> str:
+def answer_label(item: QuizItem, value: str, seed: int | None = 0) -> str:
+    """An answer as this person saw it ("C. …"); with ``seed=None`` the option's text alone."""
     if item.kind == "true_false":
         return "True" if value == "true" else "False"
     index = int(value)
-    return f"{LETTERS[index]}. {item.options[index]}"
+    if seed is None:
+        return item.options[index]
+    return f"{LETTERS[option_order(item, seed).index(index)]}. {item.options[index]}"
 
 
-def right_label(item: QuizItem) -> str:
+def right_label(item: QuizItem, seed: int | None = 0) -> str:
     if item.kind == "true_false":
         return "True" if item.answer == "true" else "False"
-    return answer_label(item, str(item.options.index(item.answer)))
+    return answer_label(item, str(item.options.index(item.answer)), seed)
 
 
 def normalise(text: str) -> str:
@@ -158,33 +181,36 @@ class QuizDialog:
         self.item_ids = sorted(kb.quiz)
 
     # --- rendering ---------------------------------------------------------------------------
-    def prompt_text(self, item: QuizItem) -> str:
+    def prompt_text(self, item: QuizItem, seed: int = 0) -> str:
         if item.kind == "true_false":
             return f"True or false? {item.prompt}"
-        lines = [item.prompt, *(f"{LETTERS[i]}. {option}" for i, option in enumerate(item.options))]
+        order = option_order(item, seed)
+        lines = [item.prompt, *(f"{LETTERS[pos]}. {item.options[i]}" for pos, i in enumerate(order))]
         return "\n".join(lines)
 
-    def choices(self, item: QuizItem) -> tuple[Choice, ...]:
+    def choices(self, item: QuizItem, seed: int = 0) -> tuple[Choice, ...]:
         if item.kind == "true_false":
             return Choice(tf_choice(item.id, True), "True"), Choice(tf_choice(item.id, False), "False")
-        return tuple(Choice(mc_choice(item.id, i), option_label(i, o)) for i, o in enumerate(item.options))
+        return tuple(Choice(mc_choice(item.id, i), option_label(pos, item.options[i]))
+                     for pos, i in enumerate(option_order(item, seed)))
 
     def question(self, session: Session) -> Question:
         item = self.kb.quiz[session.current or ""]
         label = f"Quiz ({len(session.items)} questions)"
         if item.seed_module is not None:
             label += " · from the 2008 course, answered with today's advice"
-        return Question(text=self.prompt_text(item), node=f"{PREFIX}{item.id}", ref=session.ref, step=session.at + 1,
-                        edition_label=label, options=(*self.choices(item), Choice(STOP, "Stop the quiz")))
+        return Question(text=self.prompt_text(item, session.seed), node=f"{PREFIX}{item.id}", ref=session.ref,
+                        step=session.at + 1, edition_label=label,
+                        options=(*self.choices(item, session.seed), Choice(STOP, "Stop the quiz")))
 
-    def feedback(self, item: QuizItem, correct: bool) -> Answer:
+    def feedback(self, item: QuizItem, correct: bool, seed: int = 0) -> Answer:
         """The explanation, what it rests on, and its source."""
         verdict = "Right" if correct else "Not quite"
         based = [title_of(self.kb.citable(c)) for c in item.cites_rules if self._citable(c)]
         text = item.explanation.strip()
         if based:
             text += "\nBased on: " + "; ".join(b.rstrip(".") for b in based) + "."
-        return Answer(text=text, entry="", title=f"{verdict}: the answer is {right_label(item)}.",
+        return Answer(text=text, entry="", title=f"{verdict}: the answer is {right_label(item, seed)}.",
                       source=source_ref(self.kb, item.cite))
 
     def _citable(self, item_id: str) -> bool:
@@ -234,10 +260,11 @@ class QuizDialog:
                 return tf_choice(item.id, False)
             return None
         letters = LETTERS[: len(item.options)].lower()
+        order = option_order(item, session.seed)  # letters and numbers are positions as shown
         if len(norm) == 1 and norm in letters:
-            return mc_choice(item.id, letters.index(norm))
+            return mc_choice(item.id, order[letters.index(norm)])
         if norm.isdigit() and 1 <= int(norm) <= len(item.options):
-            return mc_choice(item.id, int(norm) - 1)
+            return mc_choice(item.id, order[int(norm) - 1])
         for index, option in enumerate(item.options):
             if norm == normalise(option):
                 return mc_choice(item.id, index)
@@ -278,11 +305,15 @@ class QuizDialog:
         stamp = int(now.timestamp())
         progress = clean_progress(state.get(PROGRESS), self.kb.quiz)
         items = select(self.item_ids, progress, self.questions, stamp, seed=int(now.timestamp() * 1000))
-        session = Session(items=tuple(items), ref=self.ref_for(now, 0))
+        seed = seed_of(progress)
+        if not seed:  # first quiz: this person's option order from now on
+            seed = random.Random(int(now.timestamp() * 1000)).randrange(1, 2**31)
+            progress = {**progress, SEED: [seed, 0]}
+        session = Session(items=tuple(items), ref=self.ref_for(now, 0), seed=seed)
         intro = Text(text=f"Here's a quiz of {len(items)} questions on sharing information to safeguard children. "
                           "After each answer I'll explain it and give the source. Questions you get wrong come "
                           "back sooner next time.")
-        return [intro, self.question(session)], {**state, STATE: session.to_json()}
+        return [intro, self.question(session)], {**state, STATE: session.to_json(), PROGRESS: progress}
 
     @staticmethod
     def ref_for(now: dt.datetime, at: int) -> str:
@@ -302,11 +333,12 @@ class QuizDialog:
         progress = record(clean_progress(state.get(PROGRESS), self.kb.quiz), item_id, correct, int(now.timestamp()))
         prefix = session.ref.rpartition(".")[0]
         done = Session(items=session.items, at=session.at + 1, score=session.score + int(correct),
-                       ref=f"{prefix}.{session.at + 1}", wrong=session.wrong + (() if correct else (item_id,)))
+                       ref=f"{prefix}.{session.at + 1}", wrong=session.wrong + (() if correct else (item_id,)),
+                       seed=session.seed)
         replies: list[Reply] = [
-            Progress(text=item.prompt, ref=session.ref, question=self.prompt_text(item),
-                     answer=answer_label(item, value)),
-            self.feedback(item, correct),
+            Progress(text=item.prompt, ref=session.ref, question=self.prompt_text(item, session.seed),
+                     answer=answer_label(item, value, session.seed)),
+            self.feedback(item, correct, session.seed),
         ]
         new_state = {**state, PROGRESS: progress}
         if done.current is not None:
@@ -334,7 +366,8 @@ class QuizDialog:
         note = (f"Quiz stopped: {session.score} right out of {answered} answered." if answered
                 else "Quiz stopped.")
         waiting = self.kb.quiz[session.current or ""]
-        stopped = Progress(text="Quiz stopped", ref=session.ref, question=self.prompt_text(waiting), answer="Stopped")
+        stopped = Progress(text="Quiz stopped", ref=session.ref, question=self.prompt_text(waiting, session.seed),
+                           answer="Stopped")
         return [stopped, Text(text=note), self.end_menu()], new_state
 
     def where(self, session: Session | None) -> list[Reply]:

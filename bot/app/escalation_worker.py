@@ -54,6 +54,17 @@ class DeliveryUnavailable(RuntimeError):
     """The rota names people no configured channel can reach: the worker must not pretend to page."""
 
 
+def check_reach(people: Any, platforms: Any) -> None:
+    """Raise :class:`DeliveryUnavailable` naming the rota people none of ``platforms`` can address."""
+    missing = unreachable_people(people, platforms)
+    if missing:
+        have = ", ".join(sorted(platforms)) or "no chat platform"
+        raise DeliveryUnavailable(
+            f"the rota names people this worker cannot reach ({', '.join(missing)}): it is configured for "
+            f"{have}. Set SLACK_BOT_TOKEN and/or the MicrosoftApp* settings so every person on the rota has "
+            "a channel, or give them a slack_user_id / teams_user_id the worker can use.")
+
+
 class EscalationWorker:
     def __init__(self, core: Core, deliverer: Deliverer, *, consumer: str | None = None,
                  tick_seconds: float = 0.25, reclaim_idle_ms: int = 30_000, reclaim_seconds: float = 5,
@@ -146,13 +157,7 @@ class EscalationWorker:
 
     def check_reach(self) -> None:
         """Refuse to run when the rota names people that no configured channel can address."""
-        people = unreachable_people(self.core.rota.people, self.deliverer.platforms)
-        if people:
-            have = ", ".join(sorted(self.deliverer.platforms)) or "no chat platform"
-            raise DeliveryUnavailable(
-                f"the rota names people this worker cannot reach ({', '.join(people)}): it is configured for "
-                f"{have}. Set SLACK_BOT_TOKEN and/or the MicrosoftApp* settings so every person on the rota has "
-                "a channel, or give them a slack_user_id / teams_user_id the worker can use.")
+        check_reach(self.core.rota.people, self.deliverer.platforms)
 
     async def gap_report_once(self) -> int:
         """Monday from 09:00 (rota time), once a week across all workers: tell the leads about gaps.
@@ -271,6 +276,12 @@ async def preflight(services: Any) -> None:
 
     service = services.extras.get("escalations")
     if service is None:
+        rota = services.config.rota
+        if rota is not None and getattr(services.store, "client", None) is not None:
+            # A rota and Redis, yet no service: no platform this worker runs reaches anyone on it.
+            from bot.core.escalation.causes import platforms_on
+
+            check_reach(rota.people, platforms_on(services.settings, services.dev))
         return
     deliverer = await build_deliverer(services, service)
     EscalationWorker(service, deliverer).check_reach()

@@ -41,9 +41,11 @@ def build_services(settings: Settings, config: OrgConfig, store: Store | None = 
     store = store or build_store(settings)
     parts = parts or build_parts(config)
     from bot.app.escalation_wiring import build_service  # issue 7: None without a rota or Redis
+    from bot.core.escalation.causes import unavailable
 
-    escalator = build_service(settings, config, store)
-    engine = Engine(parts, store, settings.hash_key, escalator=escalator)
+    cause = unavailable(settings, config, store, dev=dev)
+    escalator = build_service(settings, config, store) if cause is None else None
+    engine = Engine(parts, store, settings.hash_key, escalator=escalator, unavailable=cause)
     services = Services(settings=settings, config=config, parts=parts, store=store, engine=engine, dev=dev)
     services.extras["escalations"] = escalator
     return services

@@ -50,9 +50,15 @@ async def run_jobs(services: Any, stop: asyncio.Event, selected: list[tuple[str,
 
 
 async def main(settings: Any, config: Any, *, dev: bool = False) -> int:
+    from bot.app.rota_directory import resolve_for_process
     from bot.app.server import build_services
+    from bot.app.stores import build_store
 
-    services = build_services(settings, config, dev=dev)
+    store = build_store(settings)
+    # Rota e-mail addresses become platform ids once, at start (cached in Redis for the other processes).
+    config = (await resolve_for_process(settings, config, getattr(store, "client", None),
+                                        getattr(store, "prefix", None))).config
+    services = build_services(settings, config, store=store, dev=dev)
     from bot.app.escalation_worker import DeliveryUnavailable, preflight
 
     try:

@@ -84,7 +84,8 @@ def load_config(path: Path | str | None) -> OrgConfig:
         return OrgConfig()
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8")
+        raw = yaml.safe_load(text) or {}
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read organisation config: {exc.strerror}") from None
     except yaml.YAMLError as exc:
@@ -92,7 +93,13 @@ def load_config(path: Path | str | None) -> OrgConfig:
     try:
         return OrgConfig.model_validate(raw)
     except ValidationError as exc:
+        from bot.core.yaml_lines import line_of
+
+        def where(loc: tuple[str | int, ...]) -> str:
+            line = line_of(text, loc)
+            return f" (line {line})" if line else ""
+
         fields = "; ".join(
-            f"field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()
+            f"field '{'.'.join(str(p) for p in e['loc'])}'{where(e['loc'])}: {e['msg']}" for e in exc.errors()
         )
         raise ConfigError(f"{path}: {fields}") from None

@@ -20,6 +20,7 @@ from typing import Protocol
 
 from bot.core import metrics, stats
 from bot.core.config import OrgConfig
+from bot.core.escalation.causes import REDIS_DOWN, is_redis_down
 from bot.core.identity import user_hash
 from bot.core.privacy import PrivacyGuard, describe, get_guard
 from bot.core.quiz import progress as quiz_progress
@@ -81,8 +82,12 @@ NOT_SENT = Notice(
 class Engine:
     def __init__(self, parts: Parts, store: Store, hash_key: str,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
-                 escalator: Escalator | None = None) -> None:
+                 escalator: Escalator | None = None, unavailable: Reply | None = None) -> None:
         self.escalator = escalator
+        # Said instead of paging when there is no escalator: the real cause (no rota, no Redis, no delivery path).
+        self.unavailable = unavailable or NOT_CONFIGURED
+        # The leads' report counters; the terminal keeps its conversation in memory but counts in Redis.
+        self.stats_store: Store = store
         self.parts = parts
         self.store = store
         self.hash_key = hash_key
@@ -162,15 +167,17 @@ class Engine:
         for reply in replies:
             if isinstance(reply, Outcome):
                 metrics.OUTCOMES.labels(outcome=reply.outcome).inc()
-        await self.count(inp, replies)
+        await self.count(inp, replies, turn.channel)
         return await self.escalate(turn, replies)
 
-    async def count(self, inp: Input, replies: list[Reply]) -> None:
+    async def count(self, inp: Input, replies: list[Reply], channel: str = "") -> None:
         """Leads' report counters (bot.core.stats): questions asked and outcomes. Best-effort, never raises."""
         intent = intent_of(inp.text) if inp.text and not inp.action else None
         counts = stats.turn_counts(inp.action, inp.text, intent, replies, self._cannot_answer)
+        if counts.get("questions") and channel in stats.CHANNELS:
+            counts[f"questions:via:{channel}"] = 1  # which channel, never who
         if counts:
-            await stats.add(self.store, counts, now=inp.now)
+            await stats.add(self.stats_store, counts, now=inp.now)
 
     async def escalate(self, turn: Turn, replies: list[Reply]) -> list[Reply]:
         """Replace each EscalationRequest with what the practitioner is told, after it is durable."""
@@ -180,14 +187,14 @@ class Engine:
                 out.append(reply)
                 continue
             if self.escalator is None:
-                out += [NOT_CONFIGURED, self.parts.router.contacts()]
+                out += [self.unavailable, self.parts.router.contacts()]
                 continue
             try:
                 out += await self.escalator.raise_escalation(turn, self.user_hash(turn), reply)
             except Exception as exc:
                 metrics.ERRORS.labels(where="escalation").inc()
                 log.error("escalation not raised: %s", type(exc).__name__)
-                out += [NOT_SENT, self.parts.router.contacts()]
+                out += [REDIS_DOWN if is_redis_down(exc) else NOT_SENT, self.parts.router.contacts()]
         return out
 
     async def conflict(self, key: str, inp: Input) -> list[Reply]:

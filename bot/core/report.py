@@ -25,6 +25,7 @@ MAX_DAYS = 400  # statistics are kept 400 days
 OUTCOME_KINDS = ("share", "do_not_share", "seek_advice", "urgent")
 OUTCOME_LABELS = {"share": "Share", "do_not_share": "Do not share", "seek_advice": "Seek advice",
                   "urgent": "Act now (urgent)"}
+CHANNEL_LABELS = {"slack": "Slack", "teams": "Teams", "web": "the web page", "terminal": "the terminal"}
 _SINCE = re.compile(r"^\s*(\d{1,4})\s*([dw])\s*$", re.IGNORECASE)
 
 
@@ -86,6 +87,11 @@ class Report:
         return percentile(self.ack_seconds, 90)
 
     @property
+    def by_channel(self) -> dict[str, int]:
+        """Questions per channel (Slack, Teams, the web page, the terminal): counts, never who."""
+        return {c: self.n(f"questions:via:{c}") for c in stats.CHANNELS}
+
+    @property
     def outcomes(self) -> dict[str, int]:
         return {kind: self.n(f"outcome:{kind}") for kind in OUTCOME_KINDS}
 
@@ -101,6 +107,7 @@ class Report:
             "questions": self.n("questions"), "flowchart_walks": self.n("questions:flowchart"),
             "free_text_questions": self.n("questions:free_text"),
             "free_text_not_answered": self.n("questions:not_answered"),
+            "questions_by_channel": self.by_channel,
             "outcomes": self.outcomes,
             "escalations": {"raised": self.n("esc:raised"), "urgent": self.n("esc:raised_urgent"),
                             "acknowledged": self.n("esc:acknowledged"), "reached_fallback": self.n("esc:fallback"),
@@ -139,6 +146,7 @@ def render_text(report: Report) -> str:
              row("flowchart walks started", report.n("questions:flowchart")),
              row("free-text questions", report.n("questions:free_text")),
              row("not answered from the guidance", report.n("questions:not_answered")),
+             *(row(f"  in {CHANNEL_LABELS[c]}", n) for c, n in report.by_channel.items()),
              "", "Outcomes reached"]
     lines += [row(OUTCOME_LABELS[k].lower(), v) for k, v in report.outcomes.items()]
     lines += ["", "Escalations to a lead",
@@ -166,16 +174,30 @@ OUTCOME_COLOURS = {"share": GREEN, "do_not_share": VERMILION, "seek_advice": ORA
 
 def render_png(report: Report, path: Path | str) -> Path:
     """Draw the report as one PNG: questions by day, outcomes, escalations, and the key numbers."""
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    fig = draw(report)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, format="png")
+    plt.close(fig)
+    return path
+
+
+def draw(report: Report) -> Any:
+    """The report's figure, laid out so that no text runs off it, whatever the values."""
+    import textwrap
+
     import matplotlib
 
     matplotlib.use("Agg")  # no display: a server or a CI box
     import matplotlib.pyplot as plt
 
-    path = Path(path)
     fig = plt.figure(figsize=(12, 7.5), dpi=110, layout="constrained")
     grid = fig.add_gridspec(2, 3)
     title = "canishare: how the service was used" + (f" at {report.org}" if report.org else "")
-    fig.suptitle(f"{title}\n{report.period}", fontsize=15, fontweight="bold")
+    title = textwrap.shorten(title, 160, placeholder="…")
+    fig.suptitle("\n".join(textwrap.wrap(title, 90)) + f"\n{report.period}", fontsize=15, fontweight="bold")
 
     _questions_by_day(fig.add_subplot(grid[0, :2]), report)
     _key_numbers(fig.add_subplot(grid[0, 2]), report)
@@ -193,10 +215,43 @@ def render_png(report: Report, path: Path | str) -> Path:
     # supxlabel (not fig.text) so the constrained layout leaves room for it.
     fig.supxlabel("Counts only: nothing in this chart identifies a child, family or practitioner.",
                   fontsize=9, color="#505a5f")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="png")
-    plt.close(fig)
-    return path
+    _fit(fig)
+    return fig
+
+
+FIT = "canishare_fit"  # attribute on a text: shrink it to stay inside its axes ("shrink") or widen the x range ("bar")
+
+
+def _fit(fig: Any, rounds: int = 12) -> None:
+    """Shrink the big key figures and widen bar charts until every label sits inside its axes.
+
+    Matplotlib's constrained layout places axes, titles and tick labels, but not text drawn at
+    axes or data positions: "none acknowledged" at 22 pt, or a seven-digit count beside a bar,
+    would run off the image's right edge without this.
+    """
+    import matplotlib.text as mtext
+
+    for _ in range(rounds):
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        changed = False
+        for text in fig.findobj(mtext.Text):
+            how = getattr(text, FIT, None)
+            if how is None or not text.get_text():
+                continue
+            ax = text.axes
+            box, limit = text.get_window_extent(renderer), ax.get_window_extent(renderer)
+            if box.x1 <= limit.x1 + 0.5:
+                continue
+            changed = True
+            if how == "shrink":
+                text.set_fontsize(max(6.0, text.get_fontsize() * min(0.9, limit.width / max(box.width, 1.0))))
+            else:  # a bar's value: more room on the right, in data units
+                left, right = ax.get_xlim()
+                per_pixel = (right - left) / max(limit.width, 1.0)
+                ax.set_xlim(left, right + (box.x1 - limit.x1) * per_pixel * 1.15)
+        if not changed:
+            return
 
 
 def _questions_by_day(ax: Any, report: Report) -> None:
@@ -208,7 +263,9 @@ def _questions_by_day(ax: Any, report: Report) -> None:
     ax.bar(x, free, bottom=flow, color=SKY, label="Free-text questions")
     step = max(1, math.ceil(len(days) / 14))  # at most ~14 date labels, however long the period
     ax.set_xticks(list(x)[::step], [dt.date.fromisoformat(d).strftime("%a\n%d %b") for d in days][::step])
-    ax.set_title(f"Questions asked: {report.n('questions')}", loc="left", fontweight="bold")
+    via = " · ".join(f"{CHANNEL_LABELS[c].removeprefix('the ')} {n:,}" for c, n in report.by_channel.items() if n)
+    ax.set_title(f"Questions asked: {report.n('questions'):,}" + (f" ({via})" if via else ""), loc="left",
+                 fontweight="bold", wrap=True)
     ax.set_ylabel("questions per day")
     ax.yaxis.get_major_locator().set_params(integer=True)
     totals = [a + b for a, b in zip(flow, free, strict=True)]
@@ -222,13 +279,15 @@ def _key_numbers(ax: Any, report: Report) -> None:
     ax.set_title("Key figures", loc="left", fontweight="bold")
     items = [("half acknowledged within (p50)", duration(report.ack_p50)),
              ("90% acknowledged within (p90)", duration(report.ack_p90)),
-             ("escalations raised", str(report.n("esc:raised"))),
-             ("unanswered", str(report.n("esc:unanswered")))]
+             ("escalations raised", f"{report.n('esc:raised'):,}"),
+             ("unanswered", f"{report.n('esc:unanswered'):,}")]
     for i, (label, value) in enumerate(items):
         y = 0.85 - i * 0.24
-        ax.text(0.02, y, value, fontsize=22, fontweight="bold", color=VERMILION if (
+        big = ax.text(0.02, y, value, fontsize=22, fontweight="bold", color=VERMILION if (
             label == "unanswered" and report.n("esc:unanswered")) else "#0b0c0c", transform=ax.transAxes)
-        ax.text(0.02, y - 0.08, label, fontsize=11, color="#505a5f", transform=ax.transAxes)
+        small = ax.text(0.02, y - 0.08, label, fontsize=11, color="#505a5f", transform=ax.transAxes)
+        setattr(big, FIT, "shrink")
+        setattr(small, FIT, "shrink")
 
 
 def _bars(ax: Any, title: str, labels: list[str], values: list[int], colours: list[str]) -> None:
@@ -239,7 +298,8 @@ def _bars(ax: Any, title: str, labels: list[str], values: list[int], colours: li
     top = max(values) if values and max(values) > 0 else 1
     ax.set_xlim(0, top * 1.25)
     for yi, v in zip(y, values, strict=True):
-        ax.text(v + top * 0.02, yi, str(v), va="center", fontsize=11, fontweight="bold")
+        label = ax.text(v + top * 0.02, yi, f"{v:,}", va="center", fontsize=11, fontweight="bold")
+        setattr(label, FIT, "bar")
     ax.xaxis.set_visible(False)
     ax.spines[["top", "right", "bottom"]].set_visible(False)
 

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     microsoft_app_tenant_id: str = Field(
         default="", validation_alias=AliasChoices("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID")
     )
+    # Where ``canishare doctor`` asks for a Bot Framework token (tests point it at a local fake).
+    microsoft_login_url: str = Field(default="https://login.microsoftonline.com",
+                                     validation_alias=AliasChoices("CANISHARE_MICROSOFT_LOGIN_URL"))
 
 
 @functools.cache

@@ -70,6 +70,9 @@ async def add(store: Store, counts: Mapping[str, int], *, samples: Mapping[str, 
 
 # --- turns (called by the engine) ----------------------------------------------------------------
 
+CHANNELS = ("slack", "teams", "web", "terminal")
+
+
 def turn_counts(action: str | None, text: str, intent: str | None, replies: Iterable[Reply],
                 cannot_answer: str) -> dict[str, int]:
     """What one handled turn adds to the counters. Pure, so the engine's tests can check it.

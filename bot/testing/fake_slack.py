@@ -57,6 +57,8 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.messages: list[Message] = []
         self.hooks: list[tuple[str, dict[str, Any]]] = []
+        # The workspace's members, e-mail -> user id (users.lookupByEmail, users.info).
+        self.users: dict[str, str] = {}
         self.ephemeral: list[tuple[str, str, str]] = []  # (channel, user, text): seen by that user only
         self.home: dict[str, dict[str, Any]] = {}
         self.socket_acks: list[dict[str, Any]] = []
@@ -138,6 +140,18 @@ class FakeSlack:
         return web.json_response({"ok": True, "url": "https://fake.slack.test/", "team": "Fake", "user": "canishare",
                                   "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID,
                                   "is_enterprise_install": False})
+
+    async def m_users_lookupByEmail(self, call: Call) -> web.Response:
+        user = self.users.get(str(call.args.get("email") or "").lower())
+        if user is None:
+            return self._error(call, "users_not_found")
+        return web.json_response({"ok": True, "user": {"id": user, "team_id": TEAM, "deleted": False}})
+
+    async def m_users_info(self, call: Call) -> web.Response:
+        user = str(call.args.get("user") or "")
+        if user not in self.users.values() and user != BOT_USER:
+            return self._error(call, "user_not_found")
+        return web.json_response({"ok": True, "user": {"id": user, "team_id": TEAM, "deleted": False}})
 
     async def m_conversations_open(self, call: Call) -> web.Response:
         users = str(call.args.get("users") or "")

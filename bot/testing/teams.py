@@ -90,6 +90,8 @@ class FakeConnector:
     rejected: list[str] = field(default_factory=list)
     fail_create: bool = False
     url: str = ""
+    # The roster the bot may read (GET .../members): Teams channel accounts with aadObjectId, email, userPrincipalName.
+    members: list[dict[str, Any]] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -98,7 +100,11 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{conv}/activities", self.activity)
         app.router.add_post("/v3/conversations/{conv}/activities/{aid}", self.activity)
         app.router.add_put("/v3/conversations/{conv}/activities/{aid}", self.activity)
+        app.router.add_get("/v3/conversations/{conv}/members", self.roster)
         return app
+
+    async def roster(self, request: web.Request) -> web.Response:
+        return web.json_response(self.members)
 
     async def create(self, request: web.Request) -> web.Response:
         body = await request.json()

@@ -88,3 +88,31 @@ def test_forget_takes_its_own_options_through_the_main_command(redis_url: str) -
                           text=True, timeout=60, env=env)
     assert proc.returncode == 0, proc.stderr
     assert "U-NOBODY" not in proc.stdout
+
+
+def test_a_terminal_walk_is_counted_in_the_report_when_redis_is_set(redis_url: str,
+                                                                    new_redis_prefix: object) -> None:
+    import asyncio
+    import datetime as dt
+    import os
+
+    from bot.core import stats
+    from bot.storage.redis_store import RedisStore
+
+    prefix = new_redis_prefix()  # type: ignore[operator]
+    env = {**os.environ, "REDIS_URL": redis_url, "CANISHARE_KEY_PREFIX": prefix}
+    proc = subprocess.run([sys.executable, "-m", "bot.app.cli", "chat", "--json"], input="no\nno\n", env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+
+    async def counts() -> dict[str, int]:
+        store = RedisStore.from_url(redis_url, prefix)
+        try:
+            day = stats.days_back(dt.datetime.now(dt.UTC), 1)[0]
+            read = await store.stats_read([day])
+            return dict(read[day].counts) if day in read else {}
+        finally:
+            await store.close()
+
+    found = asyncio.run(counts())
+    assert found.get("questions:via:terminal") == 1 and found.get("outcome:do_not_share") == 1, found

@@ -303,7 +303,8 @@ def test_forget_command(
     monkeypatch.setenv("CANISHARE_KEY_PREFIX", prefix)
     monkeypatch.setenv("CANISHARE_HASH_KEY", "cli-secret")
     get_settings.cache_clear()
-    key = conversation_key(user_hash("cli-secret", "slack", "U0ERIN"), "dm")
+    # Slack conversations are stored under the workspace-qualified id.
+    key = conversation_key(user_hash("cli-secret", "slack", "T0ORG:U0ERIN"), "dm")
 
     async def seed() -> None:
         store = RedisStore.from_url(redis_url, prefix)
@@ -312,12 +313,12 @@ def test_forget_command(
 
     try:
         asyncio.run(seed())
-        assert run_forget(["--user", "U0ERIN", "--channel", "teams"]) == 0
-        assert capsys.readouterr().out.strip() == "Nothing held about that user."
-        assert run_forget(["--user", "U0ERIN"]) == 0
+        assert run_forget(["--user", "T0ORG:U0ERIN", "--channel", "teams"]) == 0
+        assert capsys.readouterr().out.strip().endswith("Nothing held about that user.")
+        assert run_forget(["--user", "T0ORG:U0ERIN"]) == 0
         out = capsys.readouterr().out
-        assert key in out and "Removed 1 key held about that user" in out and "U0ERIN" not in out
-        assert run_forget(["--user", "U0ERIN"]) == 0
+        assert key in out and "Deleted 1 key:" in out and "U0ERIN" not in out
+        assert run_forget(["--user", "T0ORG:U0ERIN"]) == 0
         assert "Nothing held" in capsys.readouterr().out
 
         monkeypatch.delenv("REDIS_URL")
@@ -327,7 +328,7 @@ def test_forget_command(
 
         monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")  # nothing listening
         get_settings.cache_clear()
-        assert run_forget(["--user", "U0ERIN"]) == 1
+        assert run_forget(["--user", "T0ORG:U0ERIN"]) == 1
         assert "Cannot reach Redis" in capsys.readouterr().err
     finally:
         get_settings.cache_clear()

@@ -40,6 +40,17 @@ async def run_chat(config: OrgConfig, edition: str | None, as_json: bool, stdin:
     from bot.app.escalation_wiring import terminal_escalator  # issue 7: a rota and REDIS_URL -> real escalations
 
     engine.escalator, close_escalations = terminal_escalator(get_settings(), config)
+    counter = None
+    if get_settings().redis_url:
+        # Nothing of the chat is kept, but the walk is counted in the leads' report (counts only, no ids).
+        from bot.storage.redis_store import RedisStore
+
+        counter = RedisStore.from_url(get_settings().redis_url or "", get_settings().key_prefix)
+        engine.stats_store = counter
+    if engine.escalator is None:  # say why: a missing rota and a missing Redis need different fixes
+        from bot.core.escalation.causes import NO_REDIS, NO_ROTA
+
+        engine.unavailable = NO_ROTA if config.rota is None else NO_REDIS
     if not as_json:
         stdout.write(f"canishare — can I share this? ({config.name})\n"
                      "Type a number or an answer, ask a question, 'help' for help, 'quit' to leave.\n"
@@ -74,6 +85,8 @@ async def run_chat(config: OrgConfig, edition: str | None, as_json: bool, stdin:
 
         stdout.write(await goodbye(engine.escalator, who) + "\n")
     await close_escalations()
+    if counter is not None:
+        await counter.close()
     return 0
 
 

@@ -63,6 +63,12 @@ async def _rota_and_covers(at_text: str | None, out):  # type: ignore[no-untyped
         print("No rota is configured: add a 'rota:' section to the organisation config (CANISHARE_CONFIG).",
               file=out)
         return 1
+    from bot.app.rota_directory import resolve_for_process
+
+    resolution = await resolve_for_process(settings, config)
+    config = resolution.config
+    for problem in resolution.problems:
+        print(f"Not resolved: {problem}", file=out)
     view = rota_view(settings, config)
     tz = config.rota.tz
     if at_text:

@@ -49,7 +49,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 # --- export -------------------------------------------------------------------------------------------
 def export_items(kb: Any) -> list[dict[str, Any]]:
     """Every quiz item as a trainer would review it, seed items first (by course quiz), then the rest."""
-    from dialogs.quiz import LETTERS, right_label
+    from dialogs.quiz import right_label
     from dialogs.sources import source_ref, title_of
 
     def order(item: Any) -> tuple[int, int, str]:
@@ -69,8 +69,9 @@ def export_items(kb: Any) -> list[dict[str, Any]]:
             "topic": item.topic,
             "seed_quiz": item.seed_module,
             "prompt": item.prompt.strip(),
-            "options": [f"{LETTERS[i]}. {o}" for i, o in enumerate(item.options)],
-            "answer": right_label(item),
+            # Each person sees the options in an order of their own, so the key gives the answer by its text.
+            "options": [f"- {o}" for o in item.options],
+            "answer": right_label(item, None),
             "explanation": item.explanation.strip(),
             "source": source_ref(kb, item.cite).cite(),
             "url": kb.sources[item.cite.source].url,
@@ -82,7 +83,9 @@ def export_items(kb: Any) -> list[dict[str, Any]]:
 
 def export_text(items: list[dict[str, Any]]) -> str:
     lines = [f"canishare quiz bank: {len(items)} items "
-             f"({sum(1 for i in items if i['seed_quiz'] is not None)} from the 2008 course's quizzes)", ""]
+             f"({sum(1 for i in items if i['seed_quiz'] is not None)} from the 2008 course's quizzes)",
+             "Multiple-choice options are shown to each person in an order of their own (the same each time for "
+             "that person), so answers are given by their text, not a letter.", ""]
     for n, item in enumerate(items, start=1):
         origin = f"course quiz {item['seed_quiz']}" if item["seed_quiz"] is not None else "current guidance"
         kind = "true or false" if item["kind"] == "true_false" else "multiple choice"

@@ -175,6 +175,16 @@ class WithholdBodies(logging.Filter):
         return True
 
 
+class DropTokenSkipped(logging.Filter):
+    """bolt reads SLACK_BOT_TOKEN from the environment even when it is handed a client, then warns that the
+    token "will be unused". Our client is built from that very token, so the warning is always false here."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
 BOLT_LOGGER = "canishare.slack.bolt"
 
 
@@ -188,6 +198,8 @@ def quiet_sdk_loggers() -> logging.Logger:
     bolt_logger = logging.getLogger(BOLT_LOGGER)
     if not any(isinstance(f, WithholdBodies) for f in bolt_logger.filters):
         bolt_logger.addFilter(WithholdBodies())
+    if not any(isinstance(f, DropTokenSkipped) for f in bolt_logger.filters):
+        bolt_logger.addFilter(DropTokenSkipped())
     return bolt_logger
 
 

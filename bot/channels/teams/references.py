@@ -80,9 +80,12 @@ class References:
         Teams users have two ids (the Entra object id and the bot-scoped ``29:…`` id) and the
         rota may name either, so the reference is findable by both.
         """
-        data: dict[str, Any] = {"ref": reference.serialize()}
+        ids = list(dict.fromkeys(platform_user_ids))
+        # The hashes of all the user's ids travel with each copy, so ``canishare forget`` given either id
+        # finds the other (the conversation is kept under the Entra id, the administrator may have the 29: one).
+        data: dict[str, Any] = {"ref": reference.serialize(), "ids": [self.hashed(i) for i in ids]}
         try:
-            for user_id in dict.fromkeys(platform_user_ids):
+            for user_id in ids:
                 await self.store.put(reference_key(self.hashed(user_id)), data, self.ttl_seconds)
         except StoreUnavailable:
             log.warning("teams reference not saved: store unavailable")

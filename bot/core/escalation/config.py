@@ -51,6 +51,9 @@ class Person(_Strict):
     role: Role
     slack_user_id: str | None = None
     teams_user_id: str | None = None  # the Teams user id (29:…) or Entra object id the Teams app sees
+    # Looked up on Slack (users.lookupByEmail) and Teams (the fallback channel's roster) when the ids are not
+    # given; see bot/directory.py and bot/rota_directory.py.
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
     phone: str | None = None
 
     @field_validator("id")
@@ -70,8 +73,8 @@ class Person(_Strict):
     @model_validator(mode="after")
     def _reachable(self) -> Person:
         # A lead the bot cannot message is a silent gap in the rota (OnCall #1326).
-        if not self.slack_user_id and not (self.teams_user_id or "").strip():
-            raise ValueError("give a slack_user_id or a teams_user_id, so the bot can reach this person")
+        if not self.slack_user_id and not (self.teams_user_id or "").strip() and not self.email:
+            raise ValueError("give a slack_user_id, a teams_user_id or an email, so the bot can reach this person")
         return self
 
     @property

@@ -29,7 +29,7 @@ from bot.core.config import OrgConfig
 from bot.core.store import Store
 from bot.storage.quiz_backend import TeamBackend, answers_key, closed_key, meta_key
 from dialogs.messages import Answer, Choice, Menu, Notice, Reply, Text
-from dialogs.quiz import LETTERS, QuizDialog, option_label, right_label
+from dialogs.quiz import LETTERS, QuizDialog, option_label, option_order, right_label
 from knowledge.loader import Knowledge
 
 log = logging.getLogger("canishare.quiz")
@@ -154,20 +154,27 @@ class TeamQuiz:
         await stats.quiz_posted(self.store, now=now)
         return Posted(qid=qid, opened=True, replies=[self.question(qid, meta)])
 
+    @staticmethod
+    def seed(meta: dict[str, Any]) -> int:
+        """One option order per team question (everyone in the channel sees the same message)."""
+        raw = f"{meta.get('item')}\x1f{meta.get('closes')}".encode()
+        return int.from_bytes(hashlib.sha256(raw).digest()[:4], "big")
+
     def question(self, qid: str, meta: dict[str, Any]) -> Menu:
         item = self.kb.quiz[meta["item"]]
         text = (f"Team quiz: everyone here can answer. Your answer stays private, and the results (no names) "
                 f"come when the question closes at {self.local_time(meta['closes'])}.\n\n"
-                f"{self.dialog.prompt_text(item)}")
+                f"{self.dialog.prompt_text(item, self.seed(meta))}")
         if item.kind == "true_false":
             options = (Choice(team_choice(qid, 0), "True"), Choice(team_choice(qid, 1), "False"))
         else:
-            options = tuple(Choice(team_choice(qid, i), option_label(i, o)) for i, o in enumerate(item.options))
+            options = tuple(Choice(team_choice(qid, i), option_label(pos, item.options[i]))
+                            for pos, i in enumerate(option_order(item, self.seed(meta))))
         return Menu(text=text, options=options, ref=qid)
 
     def closed_question(self, meta: dict[str, Any]) -> Text:
         item = self.kb.quiz[meta["item"]]
-        return Text(text=f"Team quiz (closed; results below).\n\n{self.dialog.prompt_text(item)}")
+        return Text(text=f"Team quiz (closed; results below).\n\n{self.dialog.prompt_text(item, self.seed(meta))}")
 
     async def set_message(self, qid: str, message: str | None) -> None:
         """Remember the platform's id of the posted question, so closing can take its buttons away."""
@@ -185,7 +192,9 @@ class TeamQuiz:
         item = self.kb.quiz[meta["item"]]
         if item.kind == "true_false":
             return {0: "True", 1: "False"}.get(index)
-        return f"{LETTERS[index]}. {item.options[index]}" if index < len(item.options) else None
+        if index >= len(item.options):
+            return None
+        return f"{LETTERS[option_order(item, self.seed(meta)).index(index)]}. {item.options[index]}"
 
     def is_right(self, meta: dict[str, Any], index: int) -> bool:
         item = self.kb.quiz[meta["item"]]
@@ -260,8 +269,9 @@ class TeamQuiz:
         else:
             line = "Team quiz closed: nobody answered this time."
         feedback = self.dialog.feedback(item, True)
-        explained = Answer(text=feedback.text, title=f"The answer: {right_label(item)}.", source=feedback.source)
-        return [Text(text=f"{line}\n\n{self.dialog.prompt_text(item)}"), explained]
+        seed = self.seed(meta)
+        explained = Answer(text=feedback.text, title=f"The answer: {right_label(item, seed)}.", source=feedback.source)
+        return [Text(text=f"{line}\n\n{self.dialog.prompt_text(item, seed)}"), explained]
 
     async def cancel(self, qid: str) -> None:
         """Withdraw a question that could not be posted: no results, and the channel is free again."""

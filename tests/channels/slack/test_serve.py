@@ -66,7 +66,8 @@ async def test_the_server_process_serves_slack_and_shuts_down_cleanly(fake_slack
     env = {k: v for k, v in os.environ.items() if k not in SLACK_ENV}
     env |= {"SLACK_BOT_TOKEN": "xoxb-serve", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake_slack.api_url,
             "PORT": str(port), "CANISHARE_HASH_KEY": "serve-test"}
-    process = subprocess.Popen([sys.executable, "-m", "bot.app.cli", "serve", "--no-teams", "--host", "127.0.0.1"],
+    # The Procfile's line, unchanged: a Slack-only deployment needs no --no-teams.
+    process = subprocess.Popen([sys.executable, "-m", "bot.app.cli", "serve", "--host", "127.0.0.1"],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}/slack/events"
     try:
@@ -90,6 +91,9 @@ async def test_the_server_process_serves_slack_and_shuts_down_cleanly(fake_slack
         out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err.decode()
     assert f"canishare serving on http://127.0.0.1:{port}" in out.decode()
+    assert f"Slack: on, events at POST http://127.0.0.1:{port}/slack/events" in out.decode()
+    assert "Teams: off, MicrosoftAppId and MicrosoftAppPassword are not set" in out.decode()
+    assert "will be unused" not in err.decode()
     assert "U0SERVE" not in err.decode()  # no clear user id in the logs
 
 
@@ -119,7 +123,7 @@ async def _until(condition: Callable[[], bool], process: subprocess.Popen[bytes]
 def test_the_manifest_asks_for_what_the_code_uses_and_no_more(name: str) -> None:
     manifest = yaml.safe_load((ROOT / "slack" / name).read_text())
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == [
-        "app_mentions:read", "chat:write", "commands", "im:history", "im:write"]
+        "app_mentions:read", "chat:write", "commands", "im:history", "im:write", "users:read", "users:read.email"]
     assert manifest["oauth_config"]["scopes"].get("user") is None
     assert sorted(manifest["settings"]["event_subscriptions"]["bot_events"]) == sorted(BOT_EVENTS)
     assert manifest["settings"]["interactivity"]["is_enabled"] is True

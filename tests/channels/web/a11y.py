@@ -60,3 +60,24 @@ FOCUS_VISIBLE = """el => {
   const outline = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0 && !s.outlineColor.endsWith(", 0)");
   return outline || (s.boxShadow && s.boxShadow !== "none");
 }"""
+
+
+# --- axe-core ------------------------------------------------------------------------------------------
+# The axe-core engine (Deque, MPL-2.0) as shipped inside the axe-playwright-python wheel (a test
+# dependency): read from disk, injected into the page, nothing fetched while the tests run.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def axe_script() -> str:
+    from importlib import resources
+
+    return (resources.files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
+
+
+async def axe_serious(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Serious and critical axe violations on the page as it is now, one line each (rule, nodes, help)."""
+    await page.evaluate(axe_script())
+    results = await page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, "
+                                  "resultTypes: ['violations']})", AXE_TAGS)
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
+            for v in results["violations"] if v.get("impact") in ("serious", "critical")]

@@ -3,12 +3,14 @@
 ``web_server``   factory: ``await web_server(host=..., web_token=..., store=...)`` serves the app on
                  127.0.0.1 (``host`` is what the settings say the server listens on, which decides
                  the page's access rule) and returns its base URL; all are closed after the test
-``browser``      Debian's chromium driven by Playwright (skipped only when /usr/bin/chromium is absent)
+``browser``      Debian's chromium driven by Playwright (skipped when /usr/bin/chromium is absent, except in CI
+                 (CI=true), where a missing browser fails the run: the accessibility audit must run there)
 ``artifacts``    test-artifacts/ at the repository root, for screenshots
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -79,8 +81,10 @@ def artifacts() -> Path:
 @pytest_asyncio.fixture
 async def browser() -> AsyncIterator[Any]:
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium; "
-                    ".ci/run installs it)")
+        why = "Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium; .ci/run installs it)"
+        if os.environ.get("CI", "").lower() in ("true", "1"):
+            pytest.fail(f"{why}: in CI the browser tests, and their accessibility audit, must run", pytrace=False)
+        pytest.skip(why)
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:

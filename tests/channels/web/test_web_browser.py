@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.channels.web.a11y import CONTRAST_FAILURES, FOCUS_VISIBLE, NAME_PROBLEMS
+import pytest
+
+from tests.channels.web.a11y import CONTRAST_FAILURES, FOCUS_VISIBLE, NAME_PROBLEMS, axe_serious
 from tests.channels.web.conftest import WebServer
 
 FIRST_QUESTION = "Is a child in immediate danger"
@@ -191,3 +193,30 @@ async def test_accessibility_names_contrast_and_visible_focus(web_server: WebSer
             not_visible.append(await handle.evaluate("el => el.outerHTML.slice(0, 80)"))
     assert not_visible == []
     await page.close()
+
+
+@pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)], ids=["desktop-1280", "phone-390"])
+async def test_axe_finds_no_serious_or_critical_problem_after_a_full_walk(web_server: WebServer, browser: Any,
+                                                                         width: int, height: int) -> None:
+    base = await web_server()
+    context = await browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
+    page = await context.new_page()
+    await page.goto(base + "/")
+    assert await axe_serious(page) == []  # the page as it first loads
+    # A full walk: every question answered through to an outcome and its decision record, a free-text
+    # question answered, and the help, so every kind of reply the page draws is on it when audited.
+    await page.get_by_role("button", name="Walk through the flowchart").click()
+    for heading in (FIRST_QUESTION, PURPOSE, IDENTIFIABLE):
+        await page.get_by_role("heading", name=heading).wait_for()
+        answer = "No" if heading != PURPOSE else "Yes"
+        await page.get_by_role("group", name="Answer").last.get_by_role("button", name=answer, exact=True).click()
+    await page.locator("article.outcome").wait_for()
+    await page.locator(".record pre").wait_for()
+    await page.get_by_label("Message").fill("do I need consent to tell the police?")
+    await page.get_by_role("button", name="Send").click()
+    await page.locator("article.kind-answer").first.wait_for()
+    assert await axe_serious(page) == []
+    # The audit really looks: an image without a text alternative is a critical problem to axe.
+    await page.evaluate("() => document.querySelector('main').append(document.createElement('img'))")
+    assert any(line.startswith("image-alt (critical)") for line in await axe_serious(page))
+    await context.close()

@@ -72,6 +72,7 @@ async def test_nothing_is_said_to_be_sent_unless_it_was_written(esc: Harness) ->
     replies = await _talk(engine)
     assert not any("I've sent" in r.text for r in replies)
     assert any(isinstance(r, Notice) and "couldn't send" in r.text for r in replies)
+    assert any("database (Redis) can't be reached" in r.text for r in replies)  # the real cause
     assert any(isinstance(r, Contacts) for r in replies)
     await dead.aclose()
 

@@ -137,7 +137,7 @@ def test_config_without_fallback_is_refused_naming_the_field(tmp_path: Path) -> 
     path.write_text(yaml.safe_dump({"rota": bad}))
     with pytest.raises(ConfigError) as err:
         load_config(path)
-    assert "field 'rota.fallback': Field required" in str(err.value)
+    assert "field 'rota.fallback' (line 1): Field required" in str(err.value)  # the rota: section starts there
     bad["fallback"] = {}
     path.write_text(yaml.safe_dump({"rota": bad}))
     with pytest.raises(ConfigError) as err:
