@@ -38,7 +38,7 @@ from tests.channels.slack.conftest import FORM, SlackHarness
 SLACK_PATH = "/slack/events"
 TEAMS_PATH = "/api/messages"
 DEGRADED_MARK = "storage is unavailable"  # the engine's polite answer while the store is down
-RECORD_MARK = "DECISION RECORD"  # the decision record ends every walk
+RECORD_LABEL = "Full record"  # every walk ends in an outcome whose decision record is this button away
 REFERENCE = re.compile(r"\b(ESC-[A-Za-z0-9_-]+)")
 
 
@@ -51,7 +51,7 @@ class Tally:
     statuses: Counter[str] = field(default_factory=Counter)  # "slack.click 200"
     errors: list[str] = field(default_factory=list)
     lost: int = 0  # acknowledged, never answered
-    outcomes: int = 0  # walks that reached a decision record
+    outcomes: int = 0  # walks that reached an outcome (and its decision record)
     degraded: int = 0  # answered politely while the store was down
     restarts: int = 0  # walks started again (after an outage lost the place, or a stale click)
     escalations: int = 0  # "Talk to someone" pressed and answered by the bot
@@ -246,7 +246,7 @@ class SlackUser(Person):
         return ref_node(values[0].get("r", "")), [v["a"] for v in values]
 
     async def answered(self, seen: int, sent: float) -> Turned:
-        """Wait for the bot's answer in the DM: new messages, ending in a question, a record or a notice."""
+        """Wait for the bot's answer in the DM: new messages, ending in a question, an outcome or a notice."""
         deadline = time.monotonic() + self.answer_timeout
         while True:
             new = self.fake.in_channel(self.dm)[seen:]
@@ -273,7 +273,7 @@ def classify_slack(new: list[Message]) -> Turned | None:
     if has_button(last, "Yes") and has_button(last, "No"):
         return Turned("question", last)
     words = "\n".join(visible(m.blocks) for m in new)
-    if RECORD_MARK in words:
+    if has_button(last, RECORD_LABEL):
         return Turned("outcome", words=words)
     if DEGRADED_MARK in words:
         return Turned("degraded", words=words)
@@ -333,7 +333,7 @@ def classify_teams(new: list[TeamsCall]) -> Turned | None:
         return None
     kinds = [c.kind_of_card for c in sent if c.cards()]
     words = json.dumps([c.body for c in sent], ensure_ascii=False)
-    if "record" in kinds:
+    if "outcome" in kinds:  # the decision record is folded in the outcome's card
         return Turned("outcome", words=words)
     questions = [c for c in sent if c.cards() and c.kind_of_card == "question"]
     if questions:

@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 from transitions import Machine
 
 from dialogs import intents
-from dialogs.messages import Choice, Outcome, Progress, Question, Record, Reply, Text
-from dialogs.sources import quotes_for, source_ref
+from dialogs.messages import Choice, Layer, Outcome, Progress, Question, Record, Reply, Text
+from dialogs.sources import local_quotes, quotes_for, source_ref
 from knowledge.loader import Knowledge
+from knowledge.packs import policies
 from knowledge.schema import Flowchart, Node
 from knowledge.schema import Outcome as OutcomeDef
 
@@ -39,6 +40,7 @@ class Walk:
     history: list[tuple[str, str]] = field(default_factory=list)  # (node id, "yes"/"no")
     unsure: list[str] = field(default_factory=list)  # nodes where they said "Not sure"
     started: float = 0.0  # epoch seconds
+    decided: float = 0.0  # epoch seconds the outcome was reached: the record's date, when asked for again
 
     @property
     def step(self) -> int:
@@ -50,8 +52,11 @@ class Walk:
         return f"{self.edition}.{self.node}.{self.step}"
 
     def to_json(self) -> dict:
-        return {"e": self.edition, "n": self.node, "h": [f"{n}:{a[0]}" for n, a in self.history],
-                "u": self.unsure, "t": int(self.started)}
+        raw = {"e": self.edition, "n": self.node, "h": [f"{n}:{a[0]}" for n, a in self.history],
+               "u": self.unsure, "t": int(self.started)}
+        if self.decided:
+            raw["d"] = int(self.decided)
+        return raw
 
     @classmethod
     def from_json(cls, raw: dict) -> Walk:
@@ -60,7 +65,7 @@ class Walk:
             node, _, a = item.rpartition(":")
             history.append((node, intents.YES if a == "y" else intents.NO))
         return cls(edition=raw["e"], node=raw["n"], history=history, unsure=list(raw.get("u", [])),
-                   started=float(raw.get("t", 0)))
+                   started=float(raw.get("t", 0)), decided=float(raw.get("d", 0)))
 
 
 class _Cursor:
@@ -135,7 +140,8 @@ class FlowchartDialog:
         node = self.nodes[walk.node]
         if intent in (intents.YES, intents.NO):
             dest = self._move(node.id, intent)
-            new = replace(walk, node=dest, history=[*walk.history, (node.id, intent)])
+            new = replace(walk, node=dest, history=[*walk.history, (node.id, intent)],
+                          decided=now.timestamp() if dest in self.outcomes else 0.0)
             replies: list[Reply] = [Progress(text=f"{node.question} — {ANSWER_LABELS[intent]}", ref=walk.ref,
                                              question=node.question, answer=ANSWER_LABELS[intent])]
             if dest in self.outcomes:
@@ -152,8 +158,9 @@ class FlowchartDialog:
         if intent == intents.BACK:
             return self.back(walk)
         if intent == intents.TALK:
-            new = replace(walk, unsure=walk.unsure if node.id in walk.unsure else [*walk.unsure, node.id])
-            return self.conclude(new, self.seek_advice, now), replace(new, node=self.seek_advice.id)
+            new = replace(walk, unsure=walk.unsure if node.id in walk.unsure else [*walk.unsure, node.id],
+                          node=self.seek_advice.id, decided=now.timestamp())
+            return self.conclude(new, self.seek_advice, now), new
         raise ValueError(f"not an answer: {intent}")
 
     def summary(self, walk: Walk) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
@@ -167,43 +174,67 @@ class FlowchartDialog:
             return [Text(text="This is the first question, so there is nothing to go back to."),
                     self.question(walk)], walk
         prev_node, _ = walk.history[-1]
-        new = replace(walk, node=prev_node, history=walk.history[:-1])
+        new = replace(walk, node=prev_node, history=walk.history[:-1], decided=0.0)
         return [Text(text="Going back one question."), self.question(new)], new
 
     def conclude(self, walk: Walk, outcome: OutcomeDef, now: dt.datetime) -> list[Reply]:
-        replies: list[Reply] = []
-        replies.append(Outcome(
-            text=outcome.text, outcome=outcome.kind, title=outcome.title, basis=outcome.basis,
+        """The outcome: plain words by default; the law, quotations, checklist and record as its layers."""
+        # A pack's local paragraph on this outcome is shown with it, not folded away in a layer.
+        return [self.outcome_reply(walk, outcome, now), *local_quotes(self.kb, f"flow:{outcome.id}")]
+
+    def outcome_reply(self, walk: Walk, outcome: OutcomeDef, now: dt.datetime) -> Outcome:
+        return Outcome(
+            text=outcome.text, outcome=outcome.kind, title=outcome.title, law=outcome.law,
             checklist=tuple(self.chart.checklist) if outcome.checklist else (),
             source=source_ref(self.kb, outcome.cite),
-        ))
-        replies.extend(quotes_for(self.kb, outcome.cites))
-        replies.append(self.record(walk, outcome, now))
-        return replies
+            quotes=tuple(quotes_for(self.kb, outcome.cites)),
+            record=self.record(walk, outcome, now),
+            ref=walk.ref,
+        )
+
+    def concluded(self, walk: Walk) -> OutcomeDef | None:
+        """The outcome a walk has reached, or None while a question is pending."""
+        return self.outcomes.get(walk.node)
+
+    def layer(self, walk: Walk, layer_id: str, now: dt.datetime) -> Layer | None:
+        """One layer of the outcome this walk reached, rebuilt from the walk (the record keeps the time the
+        outcome was reached). None when the walk has no outcome or the outcome has no such layer."""
+        outcome = self.concluded(walk)
+        if outcome is None:
+            return None
+        when = dt.datetime.fromtimestamp(walk.decided, dt.UTC) if walk.decided else now
+        reply = self.outcome_reply(walk, outcome, when)
+        return next((layer for layer in reply.layers if layer.id == layer_id), None)
 
     def record(self, walk: Walk, outcome: OutcomeDef, now: dt.datetime) -> Record:
-        """The decision record (golden rule 7). Built only from our own text and the answers."""
+        """The decision record (golden rule 7). Built only from our own text and the answers.
+
+        Complete, and in the order it is used: the outcome and the form to fill in first, then how the
+        decision was reached, and the legal basis as the last section."""
         local = now.astimezone(self.tz)
         lines = [
             "INFORMATION SHARING DECISION RECORD",
             f"Date and time: {local:%d %B %Y, %H:%M} ({self.tz.key})",
             f"Guidance used: {self.chart.label}",
+            *(f"Local policy relied on: {p.label()}" for p in policies(self.kb)),
+            "No names or identifying details are included in this record.",
             "",
-            "Questions and answers:",
+            f"Outcome: {outcome.title}",
+            "",
+            "Complete in your case notes:",
         ]
+        lines += [f"  - {prompt} ____" for prompt in self.chart.record_prompts]
+        lines += ["", "Questions and answers:"]
         for index, (node_id, answer) in enumerate(walk.history, start=1):
             question = self.nodes[node_id].question
             lines.append(f"  {index}. {question} — {ANSWER_LABELS[answer]}")
         if walk.unsure:
             stuck = "; ".join(self.nodes[n].question for n in walk.unsure if n in self.nodes)
             lines.append(f"Unsure at: {stuck}")
-        lines += ["", f"Outcome: {outcome.title}", f"Basis: {outcome.basis}"]
+        lines += ["", f"Legal basis: {outcome.law}"]
         cited = [self.kb.citable(c) for c in outcome.cites]
         if cited:
             lines.append("Rules cited: " + "; ".join(_cite_label(c) for c in cited))
-        lines += ["", "Complete in your case notes:"]
-        lines += [f"  - {prompt} ____" for prompt in self.chart.record_prompts]
-        lines += ["", "No names or identifying details are included in this record."]
         return Record(text="\n".join(lines), title="Decision record — copy into your case notes")
 
 

@@ -15,6 +15,7 @@ from bot.core.config import OrgConfig
 from dialogs import intents
 from dialogs.flowchart import FlowchartDialog, Walk
 from dialogs.messages import (
+    MORE_PREFIX,
     Choice,
     Contacts,
     EscalationRequest,
@@ -27,7 +28,7 @@ from dialogs.messages import (
     Text,
     Urgent,
 )
-from dialogs.qa import ASK_PREFIX, QADialog
+from dialogs.qa import ASK_PREFIX, CANNOT, CASE, QADialog
 from dialogs.quiz import STATE as QUIZ_STATE
 from dialogs.quiz import QuizDialog
 
@@ -37,6 +38,7 @@ PRIVACY_USE = "privacy:use"
 PRIVACY_EDIT = "privacy:edit"
 PRIVACY_ALLOW = "privacy:allow"
 EDITION_PREFIX = "edition:"
+RESTART_CONFIRM = "restart:confirm"
 PENDING_TEXT_MAX = 500
 
 HELP_TEXT = (
@@ -189,11 +191,19 @@ class Router:
                 return self.stale(state), state
         intent = action if action is not None else intents.intent_of(inp.text)
 
+        pending = walk is not None and self.dialog_for(walk).pending(walk)
         if intent is None and inp.text.lower().startswith("ask "):
-            return self.qa.ask(inp.text[4:]), state
+            return self.free_text(inp.text[4:], inp, state)
         if intent == intents.HELP:
             return [Text(text=HELP_TEXT), *self.current_question(state)], state
-        if intent in (intents.START, intents.RESTART):
+        if intent == intents.START and pending:
+            # "Walk through the flowchart" from a menu mid-walk: carry on, answers kept.
+            return [Text(text="Carrying on where you were:"), *self.current_question(state)], state
+        if intent == intents.RESTART and pending and walk is not None and walk.history:
+            return [Menu(text="Start again from the first question? The answers you have given so far will be lost.",
+                         options=(Choice(RESTART_CONFIRM, "Yes, start again"),
+                                  Choice(intents.START, "No, carry on")))], state
+        if intent in (intents.START, intents.RESTART, RESTART_CONFIRM):
             return self.begin(state, inp.now)
         if intent == intents.EDITION:
             return [self.edition_menu(state)], state
@@ -202,13 +212,17 @@ class Router:
             if edition not in self.flowcharts:
                 return [Notice(text="I don't recognise that option."), self.edition_menu(state)], state
             return self.begin(state, inp.now, edition)
+        if intent is not None and intent.startswith(MORE_PREFIX):
+            return self.more(intent[len(MORE_PREFIX):], walk, inp.now, state), state
         if intent is not None and intent.startswith(ASK_PREFIX):
             entry = intent[len(ASK_PREFIX):]
             if not self.qa.is_entry(entry):
                 return [Notice(text="I don't recognise that option."), *self.current_question(state)], state
+            if pending:
+                return [*self.qa.answer(entry), Text(text="Back to where you were:"),
+                        *self.current_question(state)], state
             return self.qa.answer(entry), state
 
-        pending = walk is not None and self.dialog_for(walk).pending(walk)
         if walk is not None and pending and intent in (intents.YES, intents.NO, intents.NOT_SURE, intents.EXPLAIN,
                                                        intents.BACK, intents.TALK):
             replies, new_walk = self.dialog_for(walk).answer(walk, intent, inp.now)
@@ -235,14 +249,45 @@ class Router:
             return [Notice(text="I don't recognise that option."), *self.current_question(state)], state
         if not inp.text:
             return [Notice(text="I didn't get any text there."), *self.current_question(state)], state
+        return self.free_text(inp.text, inp, state)
+
+    def free_text(self, text: str, inp: Input, state: State) -> tuple[list[Reply], State]:
+        """A question or a described case, typed anywhere. Mid-walk, the answer comes first and the same
+        flowchart question is asked again, answers kept. A described case outside a walk starts one."""
+        walk = self.walk_of(state)
+        pending = walk is not None and self.dialog_for(walk).pending(walk)
+        decision = self.qa.decide(text, pickable=not inp.once)
+        if decision.kind == CANNOT:
+            if pending:
+                return [Notice(text="I didn't catch that, and it isn't something the guidance I hold answers. "
+                                    "Please answer Yes, No or Not sure, or ask Explain, or ask me a question about "
+                                    "sharing information."), *self.current_question(state)], state
+            return [*self.qa.cannot_answer(), self.contacts()], state
+        replies = self.qa.replies_for(decision)
         if pending:
-            entry = self.qa.confident(inp.text)
-            if entry is None:
-                return [Notice(text="I didn't catch that. Please answer Yes, No or Not sure, or ask Explain. "
-                                    "To ask something else, type \"ask\" and your question."),
-                        *self.current_question(state)], state
-            return [*self.qa.answer(entry), Text(text="Back to where you were:"), *self.current_question(state)], state
-        return self.qa.ask(inp.text), state
+            return [*replies, Text(text="Back to where you were:"), *self.current_question(state)], state
+        if decision.kind == CASE and not inp.once and self.quiz.session_of(state) is None:
+            walk_replies, new = self.begin(state, inp.now)
+            return [*replies, Text(text="To check your situation one question at a time:"), *walk_replies], new
+        return replies, state
+
+    def more(self, wanted: str, walk: Walk | None, now: dt.datetime, state: State) -> list[Reply]:
+        """A layer kept one tap away: an answer's law (``law:<entry>``), or the law, checklist or full record
+        of the outcome this walk reached. Stale refs were refused before this point."""
+        layer_id, _, entry = wanted.partition(":")
+        if entry:
+            if not self.qa.is_entry(entry):
+                return [Notice(text="I don't recognise that option."), *self.current_question(state)]
+            layers = [layer for reply in self.qa.answer(entry) for layer in getattr(reply, "layers", ())]
+            layer = next((item for item in layers if item.id == layer_id), None)
+        elif walk is None or self.dialog_for(walk).concluded(walk) is None:
+            return [Notice(text="There's no outcome to show that for yet: it comes at the end of the flowchart."),
+                    *self.current_question(state)]
+        else:
+            layer = self.dialog_for(walk).layer(walk, layer_id, now)
+        if layer is None:
+            return [Notice(text="There's nothing more of that kind to show here."), *self.current_question(state)]
+        return list(layer.replies)
 
     def privacy_choice(self, action: str, inp: Input, state: State) -> tuple[list[Reply], State]:
         pending = state.get("pr")
@@ -255,9 +300,9 @@ class Router:
                 notice = Notice(text="There's no message waiting: please type it again.")
                 return [notice, *self.current_question(new)], new
             return [Text(text="OK. Send your message again without the identifying details.")], new
-        replies, new = self.dispatch(Input(text=pending, action=None, ref=None, found=(), found_phrase="",
-                                           urgent=False, once=False, now=inp.now), new)
-        return replies, new
+        # The redacted message is a question or a case, never an answer to a waiting flowchart question.
+        text = pending[4:] if pending.lower().startswith("ask ") else pending
+        return self.free_text(text, replace(inp, text=text, action=None, ref=None, found=(), found_phrase=""), new)
 
     def edition_menu(self, state: State) -> Menu:
         options = tuple(Choice(f"{EDITION_PREFIX}{ed}", dialog.chart.label) for ed, dialog in self.flowcharts.items())

@@ -9,15 +9,18 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
 
 from knowledge.schema import (
+    ADVICE_OF_OUTCOME,
     FLOWCHART_FILES,
     LIST_FILES,
     Answer,
+    Askable,
     Flowchart,
     Myth,
     Principle,
@@ -25,6 +28,7 @@ from knowledge.schema import (
     Rule,
     Source,
     Strict,
+    Term,
 )
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -43,6 +47,7 @@ class Knowledge:
     answers: dict[str, Answer]
     flowcharts: dict[str, Flowchart]
     quiz: dict[str, QuizItem] = field(default_factory=dict)
+    glossary: dict[str, Term] = field(default_factory=dict)
 
     def citable(self, item_id: str) -> Rule | Myth | Principle:
         """A rule, myth or principle by id (ids are unique across the three)."""
@@ -51,11 +56,66 @@ class Knowledge:
                 return table[item_id]
         raise KeyError(item_id)
 
+    @cached_property
+    def askables(self) -> tuple[Askable, ...]:
+        """Everything a practitioner can ask about, in one shape (see ``Askable``)."""
+        return tuple(_askables(self))
+
+    def askable(self, item_id: str) -> Askable:
+        for item in self.askables:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
     def flowchart(self, edition: str) -> Flowchart:
         try:
             return self.flowcharts[edition]
         except KeyError:
             raise KeyError(f"unknown edition {edition!r}; choose from {sorted(self.flowcharts)}") from None
+
+
+RULE_EDITIONS = {"current": "DfE 2024", "2018": "HM Government 2018 (superseded)",
+                 "2008": "2008 course (historical)"}
+RULE_YEARS = {"current": "2024", "2018": "2018", "2008": "2008"}
+
+
+def _askables(kb: Knowledge) -> Iterable[Askable]:
+    def edition_of(source_id: str) -> str:
+        src = kb.sources[source_id]
+        return src.edition if src.current else f"{src.edition} (superseded)"
+
+    for a in kb.answers.values():
+        yield Askable(id=a.id, kind="answer", title=a.title, text=a.answer, law=a.law, questions=tuple(a.questions),
+                      keywords=tuple(a.keywords), advice=a.advice, current=a.current,
+                      edition=edition_of(a.cite.source), cite=a.cite, related=tuple(a.related))
+    for r in kb.rules.values():
+        yield Askable(id=r.id, kind="rule", title=f"Golden rule {r.number} ({RULE_YEARS[r.edition]}): {r.title}",
+                      text=r.summary, law=None, questions=tuple(r.questions), keywords=("golden rule",),
+                      advice="depends", current=r.edition == "current", edition=RULE_EDITIONS[r.edition],
+                      cite=r.cite)
+    for m in kb.myths.values():
+        yield Askable(id=m.id, kind="myth", title=f"Myth: {m.myth}", text=m.answer, law=None,
+                      questions=tuple(m.questions), keywords=("myth",), advice="depends",
+                      current=m.edition == "current", edition=RULE_EDITIONS[m.edition], cite=m.cite)
+    for p in kb.principles.values():
+        yield Askable(id=p.id, kind="caldicott", title=f"Caldicott principle {p.number}: {p.title}", text=p.summary,
+                      law=None, questions=tuple(p.questions), keywords=("Caldicott", "principle"), advice="depends",
+                      current=True, edition=edition_of(p.cite.source), cite=p.cite)
+    chart = kb.flowcharts.get("current")
+    if chart is not None:
+        for n in chart.nodes:
+            yield Askable(id=f"flow:{n.id}", kind="flow", title=n.title or n.question,
+                          text=f"{n.question}\n{n.explain}", law=None, questions=tuple(n.questions),
+                          keywords=tuple(n.keywords), advice="depends", current=True, edition=chart.label,
+                          cite=n.cite)
+        for o in chart.outcomes:
+            yield Askable(id=f"flow:{o.id}", kind="outcome", title=o.title, text=o.text, law=o.law,
+                          questions=tuple(o.questions), keywords=tuple(o.keywords),
+                          advice=ADVICE_OF_OUTCOME[o.kind], current=True, edition=chart.label, cite=o.cite)
+    for t in kb.glossary.values():
+        yield Askable(id=f"term:{t.id}", kind="term", title=t.term, text=t.text, law=t.law,
+                      questions=tuple(t.questions), keywords=tuple(t.keywords), advice="depends", current=True,
+                      edition=edition_of(t.cite.source), cite=t.cite, related=tuple(t.related))
 
 
 def _describe_error(path: Path, entry: str, exc: ValidationError) -> str:
@@ -133,6 +193,7 @@ def load_knowledge(data_dir: Path | str = DATA_DIR) -> Knowledge:
         answers=_index(loaded["answers/*.yaml"], path_of, "answer"),  # type: ignore[arg-type]
         flowcharts=flowcharts,
         quiz=_index(loaded["quiz/*.yaml"], path_of, "quiz item"),  # type: ignore[arg-type]
+        glossary=_index(loaded["glossary.yaml"], path_of, "glossary term"),  # type: ignore[arg-type]
     )
     _cross_check(kb, path_of)
     return kb
@@ -156,19 +217,26 @@ def _cross_check(kb: Knowledge, path_of: dict[str, Path]) -> None:
             if cid not in citable:
                 raise KnowledgeError(f"{where}: entry '{entry}': field '{fld}': unknown rule/myth/principle '{cid}'")
 
-    for table in (kb.rules, kb.myths, kb.principles, kb.answers, kb.quiz):
+    for table in (kb.rules, kb.myths, kb.principles, kb.answers, kb.quiz, kb.glossary):
         for item_id, item in table.items():
             where = path_of[item_id]
             check_source(where, item_id, item.cite.source, "cite.source")
             quote = getattr(item, "quote", None)
             if quote is not None:
                 check_source(where, item_id, quote.source, "quote.source")
+    for src in kb.sources.values():
+        if src.shown_as is not None:
+            check_source(path_of[src.id], src.id, src.shown_as, "shown_as")
     for answer in kb.answers.values():
         where = path_of[answer.id]
         check_cites(where, answer.id, answer.cites)
         for rid in answer.related:
             if rid not in kb.answers:
                 raise KnowledgeError(f"{where}: entry '{answer.id}': field 'related': unknown answer '{rid}'")
+    for term in kb.glossary.values():
+        for rid in term.related:
+            if rid not in kb.answers:
+                raise KnowledgeError(f"{path_of[term.id]}: entry '{term.id}': field 'related': unknown answer '{rid}'")
     for item in kb.quiz.values():
         check_cites(path_of[item.id], item.id, item.cites_rules, "cites_rules")
         if item.kind == "true_false" and item.answer not in ("true", "false"):

@@ -8,6 +8,7 @@ being silently ignored.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -16,6 +17,12 @@ Id = str
 OutcomeKind = Literal["share", "do_not_share", "seek_advice", "urgent"]
 EditionId = Literal["current", "2018", "2008"]
 Confirmation = Literal["confirmed", "seed"]
+# What the practitioner is advised to do: share (or refer), keep the confidence, share only part or only
+# with the right person, or "depends" for general information.
+Advice = Literal["share", "keep_confidential", "share_less", "depends"]
+ADVICE_OF_OUTCOME: dict[str, str] = {
+    "share": "share", "urgent": "share", "do_not_share": "keep_confidential", "seek_advice": "depends",
+}
 
 # A quotation longer than this is no longer "short" (Standards: quotations short).
 MAX_QUOTE_CHARS = 320
@@ -37,6 +44,11 @@ class Source(Strict):
     licence: str  # e.g. "Open Government Licence v3.0"
     current: bool  # False for withdrawn / superseded material
     note: str = ""
+    # When the entry must be checked again against the published text; a test fails once it has passed.
+    review_by: dt.date
+    # A project seed (held verbatim, no public address) is shown to users as the published document it
+    # reproduces, never under its own name.
+    shown_as: Id | None = None
 
 
 class Citation(Strict):
@@ -47,7 +59,8 @@ class Citation(Strict):
 
 
 class Quotation(Strict):
-    """A short verbatim quotation. Only text we hold (seeds) or guidance.md marks [C]."""
+    """A short quotation. Shown as a quotation only when checked word for word against a seed we hold
+    (``confirmed_by: seed``); anything else is shown as our summary."""
 
     text: str = Field(max_length=MAX_QUOTE_CHARS)
     source: Id
@@ -69,6 +82,7 @@ class Rule(Reviewed):
     title: str
     summary: str  # our own words
     quote: Quotation | None = None
+    questions: list[str] = Field(min_length=3)  # how people ask about it
 
 
 class Myth(Reviewed):
@@ -77,6 +91,7 @@ class Myth(Reviewed):
     myth: str
     answer: str  # our own words
     quote: Quotation | None = None
+    questions: list[str] = Field(min_length=3)
 
 
 class Principle(Reviewed):
@@ -87,6 +102,7 @@ class Principle(Reviewed):
     title: str
     summary: str
     quote: Quotation | None = None
+    questions: list[str] = Field(min_length=3)
 
 
 class Answer(Reviewed):
@@ -95,12 +111,19 @@ class Answer(Reviewed):
     id: Id
     category: str
     title: str
-    answer: str  # our own words
+    answer: str  # our own words: the plain default text a user sees first
+    advice: Advice
+    law: str | None = None  # legal basis and detail, shown one tap away
     questions: list[str] = Field(min_length=3)  # phrasings people use
     keywords: list[str] = []
     cites: list[Id] = []  # rule / myth / principle ids quoted with the answer
     related: list[Id] = []  # other answer ids
     urgent: bool = False  # matching this entry means "child in danger now"
+    current: bool = True  # False for answers about superseded editions (shown when history is asked)
+
+    @property
+    def text(self) -> str:
+        return self.answer
 
 
 class Node(Reviewed):
@@ -113,16 +136,30 @@ class Node(Reviewed):
     yes: Id
     no: Id
     cites: list[Id] = []
+    title: str = ""  # what the question is about, when asked as free text
+    questions: list[str] = []  # how people ask about it (>= 3 in the current edition)
+    keywords: list[str] = []
 
 
 class Outcome(Reviewed):
     id: Id
     kind: OutcomeKind
     title: str
-    text: str
-    basis: str
+    text: str  # plain default text
+    law: str  # the legal basis, shown one tap away
     cites: list[Id] = []
     checklist: bool = False  # show the sharing checklist
+    questions: list[str] = []
+    keywords: list[str] = []
+
+    @property
+    def basis(self) -> str:
+        """The legal basis (older name of ``law``)."""
+        return self.law
+
+    @property
+    def advice(self) -> str:
+        return ADVICE_OF_OUTCOME[self.kind]
 
 
 class Flowchart(Reviewed):
@@ -140,6 +177,18 @@ class Flowchart(Reviewed):
     @classmethod
     def _notice_text(cls, v: str) -> str:
         return v.strip()
+
+
+class Term(Reviewed):
+    """A glossary term practitioners meet (DSL, MASH, LADO...)."""
+
+    id: Id  # slug, e.g. "dsl"; askable as "term:<id>"
+    term: str  # e.g. "Designated safeguarding lead (DSL)"
+    text: str  # plain meaning
+    law: str | None = None
+    questions: list[str] = Field(min_length=3)
+    keywords: list[str] = []
+    related: list[Id] = []  # answer ids
 
 
 class QuizItem(Reviewed):
@@ -164,6 +213,31 @@ LIST_FILES: dict[str, type[Strict]] = {
     "caldicott.yaml": Principle,
     "answers/*.yaml": Answer,
     "quiz/*.yaml": QuizItem,
+    "glossary.yaml": Term,
 }
 # Each file matching this glob is one whole Flowchart.
 FLOWCHART_FILES = "flowcharts/*.yaml"
+
+
+AskableKind = Literal["answer", "rule", "myth", "caldicott", "flow", "outcome", "term"]
+
+
+@dataclass(frozen=True)
+class Askable:
+    """One thing a practitioner can ask about, whatever file it lives in.
+
+    ``text`` is the plain default text shown first; ``law`` the legal detail one tap away.
+    """
+
+    id: str  # "consent-needed", "gr2024-3", "myth-consent", "cp-4", "flow:consent", "term:dsl"
+    kind: str  # one of AskableKind
+    title: str
+    text: str
+    law: str | None
+    questions: tuple[str, ...]
+    keywords: tuple[str, ...]
+    advice: str  # share | keep_confidential | share_less | depends
+    current: bool  # False for superseded editions: offer only when history is asked
+    edition: str  # e.g. "DfE 2024", "HM Government 2018", "2008 course (historical)"
+    cite: Citation
+    related: tuple[str, ...] = ()

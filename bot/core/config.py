@@ -72,6 +72,8 @@ class OrgConfig(_Strict):
     rota: Rota | None = None
     escalation: EscalationPolicy = EscalationPolicy()
     quiz: QuizConfig = QuizConfig()  # issue 8: personal and team quizzes, schedule
+    # Local knowledge packs, in order (docs/packs.md); CANISHARE_PACKS overrides. None by default.
+    packs: tuple[str, ...] = ()
 
     @property
     def urgent_contacts(self) -> tuple[Contact, ...]:

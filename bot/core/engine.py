@@ -22,6 +22,7 @@ from bot.core import metrics, stats
 from bot.core.config import OrgConfig
 from bot.core.escalation.causes import REDIS_DOWN, is_redis_down
 from bot.core.identity import user_hash
+from bot.core.packs import knowledge_for, with_pack_contacts
 from bot.core.privacy import PrivacyGuard, describe, get_guard
 from bot.core.quiz import progress as quiz_progress
 from bot.core.store import Store, StoreUnavailable, conversation_key
@@ -32,7 +33,7 @@ from dialogs.qa import QADialog
 from dialogs.router import Input, Router
 from dialogs.turn import Turn, clean_text
 from dialogs.urgent import is_urgent
-from knowledge.loader import Knowledge, default_knowledge
+from knowledge.loader import Knowledge
 from knowledge.search import Matcher
 
 log = logging.getLogger("canishare.engine")
@@ -56,7 +57,8 @@ class Parts:
 
 
 def build_parts(config: OrgConfig, kb: Knowledge | None = None, guard: PrivacyGuard | None = None) -> Parts:
-    kb = kb or default_knowledge()
+    kb = kb or knowledge_for(config)
+    config = with_pack_contacts(config, kb)
     flowcharts = {ed: FlowchartDialog(kb, chart, tz=config.timezone) for ed, chart in kb.flowcharts.items()}
     qa = QADialog(kb, Matcher(kb))
     return Parts(kb=kb, config=config, router=Router(config, flowcharts, qa), qa=qa, guard=guard or get_guard())

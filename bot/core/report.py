@@ -96,6 +96,12 @@ class Report:
         return {kind: self.n(f"outcome:{kind}") for kind in OUTCOME_KINDS}
 
     @property
+    def answered_by(self) -> dict[str, int]:
+        """Free-text answers by where they came from: ``national`` or a local pack (counts only)."""
+        prefix = stats.ANSWERED_BY
+        return dict(sorted((k[len(prefix):], v) for k, v in self.counts.items() if k.startswith(prefix)))
+
+    @property
     def period(self) -> str:
         first, last = (dt.date.fromisoformat(d) for d in (self.days[0], self.days[-1]))
         span = f"{first:%d %b %Y} to {last:%d %b %Y}" if first != last else f"{first:%d %b %Y}"
@@ -109,6 +115,7 @@ class Report:
             "free_text_not_answered": self.n("questions:not_answered"),
             "questions_by_channel": self.by_channel,
             "outcomes": self.outcomes,
+            "answered_by": self.answered_by,
             "escalations": {"raised": self.n("esc:raised"), "urgent": self.n("esc:raised_urgent"),
                             "acknowledged": self.n("esc:acknowledged"), "reached_fallback": self.n("esc:fallback"),
                             "unanswered": self.n("esc:unanswered"), "resolved": self.n("esc:resolved"),
@@ -147,7 +154,9 @@ def render_text(report: Report) -> str:
              row("free-text questions", report.n("questions:free_text")),
              row("not answered from the guidance", report.n("questions:not_answered")),
              *(row(f"  in {CHANNEL_LABELS[c]}", n) for c, n in report.by_channel.items()),
-             "", "Outcomes reached"]
+             "", "Answers by source (national base or local pack)"]
+    lines += [row(name, n) for name, n in report.answered_by.items()] or [row("none yet", 0)]
+    lines += ["", "Outcomes reached"]
     lines += [row(OUTCOME_LABELS[k].lower(), v) for k, v in report.outcomes.items()]
     lines += ["", "Escalations to a lead",
               row("raised", report.n("esc:raised"), f"({report.n('esc:raised_urgent')} urgent)"),

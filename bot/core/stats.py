@@ -6,6 +6,8 @@ What is counted (names are the store's counter fields):
   ``questions:flowchart`` and ``questions:free_text`` (and ``questions:not_answered`` for free text
   the knowledge base could not answer);
 * ``outcome:<kind>`` flowchart outcomes reached (share, do_not_share, seek_advice, urgent);
+* ``answered_by:<pack>`` free-text answers by where they came from: ``national`` or a local pack's name
+  (a pack's local paragraph under a national answer counts for the pack too);
 * ``esc:raised`` (``esc:raised_urgent``), ``esc:acknowledged``, ``esc:fallback``,
   ``esc:unanswered``, ``esc:resolved``: escalation events, reported by the escalation service;
 * ``quiz:posted``, ``quiz:answers``, ``quiz:correct``: quiz activity, reported by the quiz;
@@ -26,7 +28,7 @@ from collections.abc import Iterable, Mapping
 
 from bot.core import metrics
 from bot.core.store import Store
-from dialogs.messages import Answer, Menu, Notice, Outcome, PrivacyNotice, Question, Reply, Text
+from dialogs.messages import Answer, Menu, Notice, Outcome, PrivacyNotice, Question, Quote, Reply, Text
 
 log = logging.getLogger("canishare.stats")
 
@@ -39,6 +41,8 @@ SAMPLE_NAMES = (ACK_SECONDS,)
 ESCALATION_EVENTS = ("raised", "acknowledged", "fallback", "unanswered", "resolved")
 
 START_INTENTS = ("start", "restart")
+ANSWERED_BY = "answered_by:"
+NATIONAL = "national"
 ASK_PREFIX = "ask:"
 
 
@@ -104,9 +108,22 @@ def turn_counts(action: str | None, text: str, intent: str | None, replies: Iter
     elif asked and (answered or not_answered):
         counts["questions"] = 1
         counts["questions:free_text"] = 1
+        counts.update(dict.fromkeys(answered_by(replies), 1))
         if not_answered:
             counts["questions:not_answered"] = 1
     return counts
+
+
+def answered_by(replies: Iterable[Reply]) -> list[str]:
+    """``answered_by:<pack>`` counter names for one turn's answers: ``national`` or the local pack, once each."""
+    names: list[str] = []
+    for reply in replies:
+        source = getattr(reply, "source", None)
+        if isinstance(reply, Answer) or (isinstance(reply, Quote) and source is not None and source.pack):
+            name = ANSWERED_BY + ((source.pack if source is not None else "") or NATIONAL)
+            if name not in names:
+                names.append(name)
+    return names
 
 
 # --- escalations (called by the escalation service) ----------------------------------------------

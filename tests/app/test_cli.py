@@ -26,8 +26,38 @@ def test_chat_json_walks_to_an_outcome_and_record() -> None:
         assert all({"id", "label"} == set(c) for c in obj["choices"])
     outcomes = [o for o in lines if o["kind"] == "outcome"]
     assert [o["outcome"] for o in outcomes] == ["share"]
-    record = next(o for o in lines if o["kind"] == "record")
+    # Layered replies: the JSON keeps everything the default text leaves out, so scripts lose nothing.
+    outcome = outcomes[0]
+    record = outcome["record"]
+    assert record["kind"] == "record"
     assert record["text"].count("— Yes") == 4 and record["text"].count("— No") == 3
+    assert outcome["law"] and outcome["basis"] == outcome["law"]
+    assert outcome["quotes"] and all(q["kind"] == "quote" and q["source"] for q in outcome["quotes"])
+    assert outcome["checklist"] and outcome["ref"]
+    layers = {layer["id"]: layer for layer in outcome["layers"]}
+    assert set(layers) == {"law", "checklist", "record"}
+    assert layers["record"]["text"] == record["text"]
+    assert outcome["law"] in layers["law"]["text"]
+
+
+def test_chat_law_and_record_are_one_word_away() -> None:
+    proc = run("chat", stdin="no\nyes\nyes\nyes\nno\nno\nyes\nlaw\nrecord\n")
+    assert proc.returncode == 0, proc.stderr
+    default, _, more = proc.stdout.partition("More: type law")
+    assert "YOU CAN SHARE" in default and "Legal basis:" not in default.split("=" * 80)[-1]
+    law, _, record = more.partition("INFORMATION SHARING DECISION RECORD")
+    assert "Legal basis: " in law and "Golden rule" in law
+    assert "Complete in your case notes:" in record and "Questions and answers:" in record
+    # The legal basis is the record's last section.
+    assert record.index("Complete in your case notes:") < record.index("Questions and answers:") < record.index(
+        "Legal basis:")
+
+
+def test_chat_json_typed_record_gives_the_record() -> None:
+    proc = run("chat", "--json", stdin="no\nyes\nyes\nyes\nno\nno\nyes\nrecord\n")
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    outcome = next(o for o in lines if o["kind"] == "outcome")
+    assert lines[-1]["kind"] == "record" and lines[-1]["text"] == outcome["record"]["text"]
 
 
 def test_chat_accepts_choice_numbers_and_labels() -> None:

@@ -50,6 +50,9 @@ async def test_go_back_and_restart(memory_engine: Engine) -> None:
     assert replies[-1].node == q1.node
     await memory_engine.handle(Turn(**user(), text="no"))
     replies = await memory_engine.handle(Turn(**user(), text="start again"))
+    # Answers would be lost: asked to confirm first.
+    assert [c.id for c in replies[-1].choices] == ["restart:confirm", "start"]
+    replies = await memory_engine.handle(Turn(**user(), action="restart:confirm"))
     assert replies[-1].node == q1.node and replies[-1].step == 1
 
 

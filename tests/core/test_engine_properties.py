@@ -28,6 +28,8 @@ inputs = st.one_of(
 
 async def reach_outcome(engine: Engine) -> bool:
     replies = await engine.handle(Turn(channel="terminal", user_id="prop", text="restart"))
+    if any(c.id == "restart:confirm" for r in replies for c in getattr(r, "choices", ())):
+        replies = await engine.handle(Turn(channel="terminal", user_id="prop", action="restart:confirm"))
     for _ in range(12):
         if any(isinstance(r, Outcome) for r in replies):
             return True

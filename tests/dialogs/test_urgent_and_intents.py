@@ -63,3 +63,44 @@ def test_typed_variants(typed: str, intent: str) -> None:
 @pytest.mark.parametrize("text", ["do I need consent?", "no idea why the police asked", "yes but the mum objected"])
 def test_questions_are_not_mistaken_for_answers(text: str) -> None:
     assert intents.intent_of(text) is None
+
+
+@pytest.mark.parametrize(("typed", "intent"), [
+    ("yess", intents.YES), ("yse", intents.YES), ("yesss", intents.YES), ("noo", intents.NO), ("nop", intents.NO),
+    ("bakc", intents.BACK), ("bck", intents.BACK), ("hepl", intents.HELP), ("explian", intents.EXPLAIN),
+])
+def test_one_word_typos_are_accepted(typed: str, intent: str) -> None:
+    assert intents.intent_of(typed) == intent
+
+
+@pytest.mark.parametrize("typed", ["now", "yet", "not", "bank", "hello", "ye", "start the car"])
+def test_real_words_near_an_answer_stay_free_text(typed: str) -> None:
+    assert intents.intent_of(typed) is None
+
+
+DANGER_PHRASED_ANYHOW = [
+    "overdoes of tabs, pupil in the medical room now",
+    "she sed she is goin to kill herself 2nite",
+    "two year old got into his dad's methadone, he's really sleepy and floppy",
+    "the baby is on his own in the flat, mum went out hours ago",
+    "i've got a long one, sorry. year 10 boy, usually quiet, been a bit off all term and we had a meeting with "
+    "his mum in october about attendance. anyway today he showed me marks on his arms and said his dad will do it "
+    "again when he gets home tonight",
+]
+PAST_OR_PROCEDURE = [
+    "we had a child go missing last week, she's back home now, should I record it?",
+    "a teacher has been accused of hitting a pupil, how do I refer to the LADO?",
+    "a pupil has a history of self-harm, is that special category data?",
+    "i am worried about a family but there's no immediate danger, who do I talk to?",
+    "mum had a previous overdose in 2019, can I tell the health visitor?",
+]
+
+
+@pytest.mark.parametrize("text", DANGER_PHRASED_ANYHOW)
+def test_danger_however_phrased(text: str) -> None:
+    assert is_urgent(text)
+
+
+@pytest.mark.parametrize("text", PAST_OR_PROCEDURE)
+def test_past_incidents_and_procedures_are_not_act_now(text: str) -> None:
+    assert not is_urgent(text)

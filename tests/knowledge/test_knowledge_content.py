@@ -55,13 +55,15 @@ MYTHS = {m["id"]: m for m in _items("myths.yaml")}
 PRINCIPLES = {p["id"]: p for p in _items("caldicott.yaml")}
 ANSWERS = {a["id"]: a for a in _answers()}
 CHARTS = {"current": _chart("current"), "2008": _chart("2008")}
+GLOSSARY = {t["id"]: t for t in _items("glossary.yaml")}
 CITABLE = set(RULES) | set(MYTHS) | set(PRINCIPLES)
 
 
 def _all_entries() -> list[tuple[str, dict[str, Any]]]:
     """(label, entry) for every entry that carries reviewed/cite, flowchart parts included."""
     out: list[tuple[str, dict[str, Any]]] = []
-    for table, label in ((RULES, "rule"), (MYTHS, "myth"), (PRINCIPLES, "principle"), (ANSWERS, "answer")):
+    for table, label in ((RULES, "rule"), (MYTHS, "myth"), (PRINCIPLES, "principle"), (ANSWERS, "answer"),
+                         (GLOSSARY, "term")):
         out.extend((f"{label}:{k}", v) for k, v in table.items())
     for edition, chart in CHARTS.items():
         out.append((f"flowchart:{edition}", chart))
@@ -78,7 +80,7 @@ def _quotes() -> list[tuple[str, dict[str, Any]]]:
 
 
 # Our own prose (not quotations, not the phrasings users type).
-OWN_TEXT_FIELDS = ("summary", "answer", "explain", "not_sure", "text", "basis", "notice", "title")
+OWN_TEXT_FIELDS = ("summary", "answer", "explain", "not_sure", "text", "law", "notice", "title", "term")
 
 
 def _own_texts() -> list[tuple[str, str]]:
@@ -144,12 +146,12 @@ def test_seven_golden_rules_per_edition(edition: str, prefix: str) -> None:
     assert len([r for r in RULES.values() if r["edition"] == edition]) == 7
 
 
-def test_2024_rules_only_quoted_when_confirmed() -> None:
-    # The exact 2024 wording is unconfirmed (guidance.md §2.2); rule 7 is wholly unconfirmed.
-    assert RULES["gr2024-7"].get("quote") is None
+def test_2024_rules_never_quoted() -> None:
+    # The exact 2024 wording is not held verbatim (guidance.md §2.2; rule 7 is wholly unconfirmed), and a
+    # quotation is shown only when checked word for word against a document we hold.
     for rule in RULES.values():
-        if rule["edition"] == "current" and rule.get("quote"):
-            assert rule["quote"]["confirmed_by"] == "confirmed", rule["id"]
+        if rule["edition"] == "current":
+            assert rule.get("quote") is None, rule["id"]
 
 
 def test_eight_caldicott_principles() -> None:
@@ -275,7 +277,7 @@ def test_flowchart_structure(edition: str, start: str, edges: dict, kinds: dict)
     targets = {t for pair in edges.values() for t in pair}
     assert "seek_advice" not in targets  # reached from "Talk to someone", not from an edge
     for outcome in chart["outcomes"]:
-        assert outcome["title"].strip() and outcome["text"].strip() and outcome["basis"].strip()
+        assert outcome["title"].strip() and outcome["text"].strip() and outcome["law"].strip()
         assert outcome.get("checklist", False) is (outcome["kind"] == "share"), outcome["id"]
     assert chart["checklist"] and chart["record_prompts"]
 
@@ -288,7 +290,7 @@ def test_current_flowchart_is_current_and_cites_2024() -> None:
     assert any(c.startswith("gr2024-") for c in cites)
     assert any(c.startswith("cp-") for c in cites)
     assert not any(c.startswith("gr2008-") for c in cites)
-    basis = {o["id"]: o["basis"] for o in chart["outcomes"]}["share_without_consent"]
+    basis = {o["id"]: o["law"] for o in chart["outcomes"]}["share_without_consent"]
     for needed in ("UK GDPR", "9(2)(g)", "para 18", "recognised legitimate interest", "public task"):
         assert needed in basis, needed
 
@@ -306,7 +308,7 @@ def test_historical_flowchart_is_labelled() -> None:
     assert order.index("confidential") < order.index("consent")
     # Every outcome tells the reader it is history.
     for outcome in chart["outcomes"]:
-        assert "historical" in outcome["basis"].lower(), outcome["id"]
+        assert "historical" in outcome["law"].lower(), outcome["id"]
 
 
 # ------------------------------------------------------------------------------------ answers
@@ -333,7 +335,7 @@ def test_answer_coverage() -> None:
 def test_answer_phrasings_and_keywords() -> None:
     seen: dict[str, str] = {}
     for aid, answer in ANSWERS.items():
-        assert 3 <= len(answer["questions"]) <= 10, aid
+        assert 5 <= len(answer["questions"]) <= 10, aid
         assert answer.get("keywords"), aid
         for q in answer["questions"]:
             key = _norm(q).lower()
@@ -351,8 +353,9 @@ def test_one_or_two_urgent_answers_that_say_act_now() -> None:
 
 
 def test_duty_to_share_commencement_not_overstated() -> None:
-    text = ANSWERS["cwsa-duty-to-share"]["answer"]
-    assert "16LA" in text and "not confirmed" in text
+    law = ANSWERS["cwsa-duty-to-share"]["law"]
+    assert "16LA" in law and "not confirmed" in law
+    assert "not confirmed" in ANSWERS["cwsa-duty-to-share"]["answer"].replace("have not confirmed", "not confirmed")
 
 
 # ------------------------------------------------------------------------------------ seed corrections
@@ -388,7 +391,7 @@ def test_schedule_8_only_for_law_enforcement() -> None:
             assert re.search(r"law[- ]enforcement|police", text, re.IGNORECASE), key
             assert "para 18" in text or "paragraph 18" in text, key
     special = ANSWERS["special-category-data"]
-    assert "9(2)(g)" in special["answer"] and "paragraph 18" in special["answer"]
+    assert "9(2)(g)" in special["law"] and "paragraph 18" in special["law"]
     assert not sch8.search(special["cite"]["section"])
     assert special["cite"]["source"] == "dpa-2018"
 

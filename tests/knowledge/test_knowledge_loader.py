@@ -117,3 +117,58 @@ def test_cli_reports_broken_knowledge_without_traceback(data_copy: Path, monkeyp
     err = capsys.readouterr().err
     assert code == 2
     assert "myths.yaml" in err and "Traceback" not in err
+
+
+def test_everything_is_askable() -> None:
+    from knowledge.schema import Askable
+
+    kb = load_knowledge()
+    items = kb.askables
+    assert all(isinstance(a, Askable) for a in items)
+    ids = [a.id for a in items]
+    assert len(ids) == len(set(ids)), "askable ids are unique"
+    by_id = {a.id: a for a in items}
+    # The id scheme shared with the matcher and the data sets.
+    for expected, kind in [("consent-needed", "answer"), ("gr2024-3", "rule"), ("gr2008-1", "rule"),
+                           ("myth-consent", "myth"), ("cp-4", "caldicott"), ("flow:consent", "flow"),
+                           ("flow:confidential", "flow"), ("flow:do_not_share", "outcome"), ("term:dsl", "term"),
+                           ("term:parental-responsibility", "term"), ("sexuality-disclosure", "answer")]:
+        assert by_id[expected].kind == kind, expected
+    assert len([a for a in items if a.kind == "answer"]) == len(kb.answers)
+    assert len([a for a in items if a.kind == "rule"]) == 21
+    assert len([a for a in items if a.kind == "caldicott"]) == 8
+    assert len([a for a in items if a.kind == "term"]) >= 19
+    for a in items:
+        assert a.title and a.text.strip(), a.id
+        assert len(a.questions) >= (5 if a.kind == "answer" else 3), a.id
+        assert a.advice in ("share", "keep_confidential", "share_less", "depends"), a.id
+        assert a.cite.source in kb.sources, a.id
+        assert a.edition, a.id
+        assert all(r in kb.answers for r in a.related), a.id
+    # Superseded editions are askable but flagged, so they are offered only when history is asked.
+    assert by_id["gr2018-4"].current is False and by_id["gr2024-4"].current is True
+    assert by_id["history-2008-course"].current is False
+    assert by_id["flow:act_now"].advice == "share" and by_id["flow:do_not_share"].advice == "keep_confidential"
+    assert by_id["flow:without_consent"].advice == "depends"
+    # Plain text first, the law one tap away.
+    assert by_id["consent-needed"].law and "Art" in by_id["consent-needed"].law
+    assert "Art 6" not in by_id["consent-needed"].text
+    assert kb.askable("term:dsl") is by_id["term:dsl"]
+
+
+def test_outcome_keeps_its_old_basis_name(data_copy: Path) -> None:
+    kb = load_knowledge(data_copy)
+    outcome = kb.flowchart("current").outcomes[0]
+    assert outcome.basis == outcome.law and outcome.advice == "share"
+
+
+def test_answer_without_advice_is_refused(data_copy: Path) -> None:
+    path = next((data_copy / "answers").glob("*.yaml"))
+
+    def drop(doc):  # type: ignore[no-untyped-def]
+        doc["items"][0].pop("advice")
+
+    edit(path, drop)
+    with pytest.raises(KnowledgeError) as err:
+        load_knowledge(data_copy)
+    assert "'advice'" in str(err.value) and path.name in str(err.value)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from bot.channels.terminal.render import pick_choice, render, to_json_line
+from bot.channels.terminal.render import layers_of, pick_choice, pick_layer, render, to_json_line
 from bot.core.config import OrgConfig
 from bot.core.engine import build_engine
+from bot.core.escalation.practitioner_view import goodbye
 from bot.core.settings import get_settings
 from bot.core.store import MemoryStore
 from dialogs import intents
@@ -61,6 +62,7 @@ async def run_chat(config: OrgConfig, edition: str | None, as_json: bool, stdin:
     replies = await engine.handle(first)
     _emit(replies, as_json, stdout)
     choices, ref = _last_choices(replies)
+    layers, layers_ref = layers_of(replies)
     while True:
         if not as_json:
             stdout.write("> ")
@@ -71,18 +73,21 @@ async def run_chat(config: OrgConfig, edition: str | None, as_json: bool, stdin:
         line = line.rstrip("\n")
         if line.strip().lower() in QUIT:
             break
-        choice = pick_choice(line, choices)
-        turn = Turn(channel="terminal", user_id=USER, action=choice, ref=ref if choice else None,
-                    text=None if choice else line)
+        layer = pick_layer(line, layers)
+        choice = layer.action if layer else pick_choice(line, choices)
+        # A layer word asks for the last outcome's or answer's law, checklist or record, tied to that reply.
+        turn_ref = (layers_ref if layer else ref) if choice else None
+        turn = Turn(channel="terminal", user_id=USER, action=choice, ref=turn_ref, text=None if choice else line)
         replies = await engine.handle(turn)
         _emit(replies, as_json, stdout)
         await _show_escalation_news(engine.escalator, who, as_json, stdout)
         new_choices, new_ref = _last_choices(replies)
         if new_choices:
             choices, ref = new_choices, new_ref
+        new_layers, new_layers_ref = layers_of(replies)
+        if new_layers:
+            layers, layers_ref = new_layers, new_layers_ref
     if not as_json:
-        from bot.core.escalation.practitioner_view import goodbye
-
         stdout.write(await goodbye(engine.escalator, who) + "\n")
     await close_escalations()
     if counter is not None:

@@ -104,7 +104,7 @@ def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
     import importlib
 
     # Each of these imports only argparse at module level, so --help stays fast.
-    modules = ("serve", "worker", "quiz", "report", "duty", "teams", "doctor", "escalation")
+    modules = ("serve", "worker", "quiz", "report", "duty", "teams", "doctor", "escalation", "pack")
     return [importlib.import_module(f"bot.app.cli.{module}").register for module in modules]
 
 

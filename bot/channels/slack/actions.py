@@ -9,10 +9,10 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.channels.slack.app import CONTEXT_KEY, SlackChannel, obj
-from bot.channels.slack.blocks import answered
+from bot.channels.slack.blocks import answered, expanded, layer_blocks
 from bot.channels.slack.buttons import BadButton
 from bot.core import metrics
-from dialogs.messages import Notice, Progress, Reply
+from dialogs.messages import MORE_PREFIX, Notice, Progress, Reply
 from dialogs.turn import Turn
 
 log = logging.getLogger("canishare.slack")
@@ -68,6 +68,15 @@ async def button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], co
     if not replies:
         return  # a repeated delivery of a click already handled
     ts = container.get("message_ts")
+    if choice.startswith(MORE_PREFIX) and message and where and isinstance(ts, str) and applied(replies):
+        # "Show the law" / "Full record": the layer opens in place, in the message it was asked from.
+        label = str(obj(action.get("text")).get("text") or "More")
+        blocks = expanded(_blocks(message), layer_blocks(label, replies, channel.codec),
+                          str(action.get("action_id") or ""))
+        if blocks is not None:
+            await channel.call("chat.update", channel=where, ts=ts, text=str(message.get("text") or label),
+                               blocks=blocks)
+            return
     if message and where and isinstance(ts, str) and applied(replies):
         progress = next((r for r in replies if isinstance(r, Progress) and r.ref == ref), None)
         label = progress.answer if progress else str(obj(action.get("text")).get("text") or choice)

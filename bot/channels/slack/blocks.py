@@ -161,13 +161,38 @@ def _answer(reply: Answer) -> list[Block]:
 
 
 def _outcome(reply: Outcome) -> list[Block]:
+    # The default view: what to do, in plain words. The law, checklist and record are buttons away.
     heading = OUTCOME_HEADINGS.get(reply.outcome, reply.outcome.replace("_", " ").capitalize())
-    blocks = [header(f"{heading}: {reply.title}" if reply.title else heading), *sections(reply.text)]
-    if reply.basis:
-        blocks += sections(reply.basis, "*Basis:* ")
-    if reply.checklist:
-        blocks += sections("\n".join(f"• {item}" for item in reply.checklist), "*Before you share:*\n")
-    return [*blocks, *source_context(reply)]
+    # Its source is the legal citation, shown with the law.
+    return [header(f"{heading}: {reply.title}" if reply.title else heading), *sections(reply.text)]
+
+
+def layer_choices(reply: Reply) -> tuple[Choice, ...]:
+    """Buttons that show a reply's layers (the law, the checklist, the full record) in place."""
+    return tuple(Choice(layer.action, layer.label) for layer in getattr(reply, "layers", ()))
+
+
+def layer_blocks(label: str, replies: Sequence[Reply], codec: ButtonCodec) -> list[Block]:
+    """A layer as it is added to the message it was asked from: a divider, its name, its content."""
+    blocks: list[Block] = [{"type": "divider"}, context(f"*{escape(label)}*")]
+    for reply in replies:
+        blocks += render_reply(reply, codec)
+    return blocks
+
+
+def expanded(blocks: Sequence[Block], added: Sequence[Block], clicked: str) -> list[Block] | None:
+    """The clicked message with a layer added above its buttons, and the clicked button gone; None when
+    the result would break Block Kit's 50 blocks (the layer is then posted as a new message)."""
+    content = [block for block in blocks if block.get("type") != "actions"]
+    actions: list[Block] = []
+    for block in blocks:
+        if block.get("type") != "actions":
+            continue
+        elements = [e for e in block.get("elements", []) if isinstance(e, dict) and e.get("action_id") != clicked]
+        if elements:
+            actions.append({**block, "elements": elements})
+    result = [*content, *added, *actions]
+    return result if len(result) <= MAX_BLOCKS else None
 
 
 def _record(reply: Record) -> list[Block]:
@@ -211,7 +236,8 @@ def render_reply(reply: Reply, codec: ButtonCodec) -> list[Block]:
     body = render(reply) if render else sections(reply.text)
     if not body:  # an empty reply still needs a visible block with non-empty text
         body = [section(" ".join(escape(reply.text).split()) or "…")]
-    actions = buttons(reply.choices, getattr(reply, "ref", "") or "", codec) if reply.choices else []
+    choices = (*layer_choices(reply), *reply.choices)
+    actions = buttons(choices, getattr(reply, "ref", "") or "", codec) if choices else []
     room = MAX_BLOCKS - len(actions)
     if len(body) > room:  # only absurd input gets here; keep the buttons, say it was shortened
         body = [*body[: room - 1], context("_(shortened: too long to show in full)_")]
@@ -249,7 +275,7 @@ def render_messages(replies: Sequence[Reply], codec: ButtonCodec) -> list[SlackM
             flush()
         blocks.extend(rendered)
         texts.append(reply.text)
-        if reply.choices:
+        if reply.choices or getattr(reply, "layers", ()):
             flush()
     flush()
     return messages

@@ -20,6 +20,7 @@ from dialogs.messages import (
     Answer,
     Choice,
     Contacts,
+    Layer,
     Notice,
     Outcome,
     PrivacyNotice,
@@ -124,12 +125,7 @@ def body_of(reply: Reply, limit: int = MAX_BLOCK_CHARS) -> list[Card]:
             head.append(text_block(reply.title, 300, weight="Bolder"))
         items: list[Card] = [{"type": "Container", "style": OUTCOME_STYLES.get(reply.outcome, "emphasis"),
                               "items": head}, text_block(reply.text, limit)]
-        if reply.basis:
-            items.append(text_block(f"Basis: {reply.basis}", limit))
-        if reply.checklist:
-            items.append(text_block("Before you share:", 100, weight="Bolder"))
-            items.append(text_block("\n".join(f"• {item}" for item in reply.checklist), limit))
-        return items + _source_items(reply)
+        return items + layers_of(reply.layers, limit)  # its source, a legal citation, is shown with the law
     if isinstance(reply, Quote):
         label = reply.title + ("" if reply.verbatim else " (in our words)")
         quoted = f"\u201c{reply.text}\u201d" if reply.verbatim else reply.text
@@ -139,7 +135,7 @@ def body_of(reply: Reply, limit: int = MAX_BLOCK_CHARS) -> list[Card]:
         return items + _source_items(reply)
     if isinstance(reply, Answer):
         items = [heading(reply.title)] if reply.title else []
-        return [*items, text_block(reply.text, limit), *_source_items(reply)]
+        return [*items, text_block(reply.text, limit), *_source_items(reply), *layers_of(reply.layers, limit)]
     if isinstance(reply, Record):
         # Monospace so the record pastes into case notes with its layout intact.
         return [heading(reply.title), text_block(reply.text, limit, fontType="Monospace")]
@@ -158,6 +154,25 @@ def body_of(reply: Reply, limit: int = MAX_BLOCK_CHARS) -> list[Card]:
         return answered_body(reply)
     # Text, Menu and anything added later: the plain text is always a faithful rendering.
     return [text_block(reply.text, limit)]
+
+
+def layer_id(layer: Layer) -> str:
+    return f"canishare-layer-{layer.id}"
+
+
+def layers_of(layers: Sequence[Layer], limit: int = MAX_BLOCK_CHARS) -> list[Card]:
+    """Each layer (the law, the checklist, the full record) folded in the same card: a row of
+    ``Action.ToggleVisibility`` buttons, then one hidden Container per layer that a tap opens or closes.
+    No round trip, so nothing can be stale."""
+    if not layers:
+        return []
+    toggles = [{"type": "Action.ToggleVisibility", "title": _cut(layer.label, MAX_LABEL_CHARS),
+                "targetElements": [layer_id(layer)]} for layer in layers]
+    folded = [{"type": "Container", "id": layer_id(layer), "isVisible": False, "separator": True,
+               "items": [text_block(layer.label, 100, weight="Bolder"),
+                         *(item for reply in layer.replies for item in body_of(reply, limit))]}
+              for layer in layers]
+    return [{"type": "ActionSet", "actions": toggles}, *folded]
 
 
 def answered_body(progress: Progress) -> list[Card]:

@@ -10,6 +10,7 @@ from dialogs.messages import (
     Answer,
     Choice,
     Contacts,
+    Layer,
     Menu,
     Notice,
     Outcome,
@@ -60,11 +61,7 @@ def render(reply: Reply) -> str:
         parts.append("=" * WIDTH)
         parts.append(_wrap(f"{OUTCOME_HEADINGS.get(reply.outcome, reply.outcome.upper())}: {reply.title}"))
         parts.append(_wrap(reply.text))
-        parts.append(_wrap(f"Basis: {reply.basis}"))
-        if reply.checklist:
-            parts.append("Before you share:")
-            parts.extend(_wrap(f"- {item}", "  ") for item in reply.checklist)
-        parts.append(_source_line(reply))
+        parts.append(more_line(reply.layers))
     elif isinstance(reply, Quote):
         mark = "" if reply.verbatim else " (in our words)"
         body = f"\u201c{reply.text}\u201d" if reply.verbatim else reply.text
@@ -75,6 +72,7 @@ def render(reply: Reply) -> str:
         parts.append(_wrap(reply.title.upper()))
         parts.append(_wrap(reply.text))
         parts.append(_source_line(reply))
+        parts.append(more_line(reply.layers))
     elif isinstance(reply, Record):
         parts.append(f"--- {reply.title} ".ljust(WIDTH, "-"))
         parts.append("\n".join(_wrap_record_line(line) for line in reply.text.split("\n")))
@@ -86,6 +84,35 @@ def render(reply: Reply) -> str:
     if reply.choices:
         parts.append(render_choices(reply.choices))
     return "\n".join(p for p in parts if p)
+
+
+def more_line(layers: Sequence[Layer]) -> str:
+    """The layers one word away, e.g. ``More: type law (Show the law) or record (Full record)``."""
+    if not layers:
+        return ""
+    words = [f"{layer.id} ({layer.label})" for layer in layers]
+    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    return _wrap(f"More: type {listed}.")
+
+
+def render_layer(layer: Layer) -> str:
+    """A layer shown in full: the law and quotations, the checklist, or the complete record."""
+    return "\n\n".join(text for text in (render(reply) for reply in layer.replies) if text)
+
+
+def layers_of(replies: Sequence[Reply]) -> tuple[tuple[Layer, ...], str | None]:
+    """The layers of the last reply that has any, and its ref (an outcome's layers are tied to its walk)."""
+    for reply in reversed(replies):
+        layers = getattr(reply, "layers", ())
+        if layers:
+            return tuple(layers), getattr(reply, "ref", "") or None
+    return (), None
+
+
+def pick_layer(line: str, layers: Sequence[Layer]) -> Layer | None:
+    """The layer a typed word asks for: its id ("law", "record", "checklist") or its label."""
+    low = " ".join(line.strip().lower().split())
+    return next((layer for layer in layers if low in (layer.id, layer.label.lower(), layer.action)), None)
 
 
 def _wrap_record_line(line: str) -> str:

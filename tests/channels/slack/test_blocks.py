@@ -18,7 +18,9 @@ from bot.channels.slack.blocks import (
     SECTION_MAX,
     answered,
     chunks,
+    expanded,
     fallback,
+    layer_blocks,
     render_messages,
     render_reply,
 )
@@ -89,8 +91,12 @@ LONGEST: dict[str, Reply] = {
     "answer": Answer(text=para(5000), entry="consent_police", title="Do I need consent to tell the police? " * 3,
                      source=SOURCE, options=choices(4, 70)),
     "outcome": Outcome(text=para(2500), outcome="share", title="You can share without consent " * 4,
-                       basis=para(2200), checklist=tuple(para(250, f"item {i}") for i in range(12)), source=SOURCE),
-    "outcome-urgent": Outcome(text=para(800), outcome="urgent", title="Act now", basis=para(300)),
+                       law=para(2200), checklist=tuple(para(250, f"item {i}") for i in range(12)), source=SOURCE,
+                       quotes=tuple(Quote(text=para(700), title=f"Golden rule {i}", source=SOURCE, verbatim=i % 2 == 0)
+                                    for i in range(1, 8)),
+                       record=Record(text="\n".join(f"  {i}. {para(180)} — Yes" for i in range(20))),
+                       ref="current.share_without_consent.8"),
+    "outcome-urgent": Outcome(text=para(800), outcome="urgent", title="Act now", law=para(300)),
     "record": Record(text="\n".join(f"  {i}. {para(180)} — Yes" for i in range(60)),
                      options=(Choice("record:keep", "Keep this record for 30 days"),)),
     "urgent": Urgent(text=para(1500), contacts=tuple((f"Contact {i}", "0808 800 5000") for i in range(10))),
@@ -153,7 +159,32 @@ def test_a_whole_outcome_turn_fits_and_buttons_end_their_message() -> None:
         assert message_errors(message.text, message.blocks) == []
         actions = [i for i, b in enumerate(message.blocks) if b["type"] == "actions"]
         assert not actions or actions[-1] == len(message.blocks) - 1  # buttons only at the end
-    assert sum(1 for m in messages for b in m.blocks if b["type"] == "actions") == 2  # record + question
+    # The outcome's layer buttons, the record's and the question's.
+    assert sum(1 for m in messages for b in m.blocks if b["type"] == "actions") == 3
+
+
+def test_each_layer_at_its_longest_opens_in_place_within_block_kit_limits() -> None:
+    outcome = LONGEST["outcome"]
+    blocks = render_reply(outcome, CODEC)
+    (actions,) = [b for b in blocks if b["type"] == "actions"]
+    labels = [e["text"]["text"] for e in actions["elements"]]
+    assert labels == ["Show the law", "Before you share", "Full record"]
+    for element, layer in zip(actions["elements"], outcome.layers, strict=True):
+        # Signed like every button, and tied to the walk at this outcome so a stale click is refused.
+        assert CODEC.decode(element["value"]) == (layer.action, "current.share_without_consent.8")
+        added = layer_blocks(layer.label, layer.replies, CODEC)
+        opened = expanded(blocks, added, element["action_id"])
+        assert opened is not None and message_errors("x", opened) == []
+        shown = visible(opened).replace("```", "")
+        first = layer.replies[0].text.replace("```", "").split()[:3]
+        assert " ".join(first) in " ".join(shown.split())
+        assert layer.label not in [e["text"]["text"] for b in opened if b["type"] == "actions" for e in b["elements"]]
+
+
+def test_the_outcome_shows_plain_words_by_default() -> None:
+    shown = visible(render_reply(LONGEST["outcome"], CODEC))
+    assert "basis" not in shown.lower() and "Golden rule 1" not in shown and "item 0" not in shown
+    assert "```" not in shown
 
 
 def test_absurdly_long_text_is_shortened_but_keeps_its_buttons() -> None:
@@ -172,10 +203,14 @@ def test_the_fallback_text_is_never_empty_and_never_ends_in_half_an_entity() -> 
 
 
 def test_quotes_and_answers_show_their_source_with_the_edition() -> None:
-    for reply in (LONGEST["quote"], LONGEST["answer"], LONGEST["outcome"]):
+    for reply in (LONGEST["quote"], LONGEST["answer"]):
         shown = visible(render_reply(reply, CODEC))
         assert "Source: <https://www.gov.uk/" in shown
         assert "(May 2024)" in shown and "superseded" in shown
+    # An outcome's source is its legal citation: it is shown with the law, one click away.
+    law = LONGEST["outcome"].layers[0]
+    shown = visible(layer_blocks(law.label, law.replies, CODEC))
+    assert "Source: " in shown and "(May 2024)" in shown
 
 
 def test_questions_offer_every_choice_as_a_button_with_unique_action_ids() -> None:

@@ -82,15 +82,27 @@ async def test_whole_flowchart_by_slash_command_and_buttons(slack: SlackHarness,
     positions = [transcript.index(nodes[node].question) for node, _ in WALK]
     assert positions == sorted(positions)  # asked in order, each once
     assert outcome.title in transcript
-    assert "Source:" in transcript
+    # Layered: by default the outcome is plain words; the law and the record are a button away.
+    assert "Legal basis" not in transcript and "```" not in transcript
+    outcome_message = slack.question()
+    assert outcome.title in visible(outcome_message.blocks)
+    await slack.click(outcome_message, "Full record")
+    await slack.settled()
+    # The record opens in place, in the outcome's own message.
+    shown = slack.fake.message(outcome_message.channel, outcome_message.ts)
+    assert "[Full record]" not in visible(shown.blocks) and "[Show the law]" in visible(shown.blocks)
+    await slack.click(shown, "Show the law")
+    await slack.settled()
+    shown = slack.fake.message(outcome_message.channel, outcome_message.ts)
+    assert "Source:" in visible(shown.blocks)  # the outcome's legal source comes with the law
     # The decision record is one copyable code block listing every answer.
-    record = [b["text"]["text"] for m in slack.dm() for b in m.blocks
+    record = [b["text"]["text"] for b in shown.blocks
               if b["type"] == "section" and b["text"]["text"].startswith("```")]
     assert record and "INFORMATION SHARING DECISION RECORD" in record[0]
     for node, label in WALK:
         assert f"{nodes[node].question} — {label}" in "".join(record).replace("&amp;", "&")
     # Only the last message may still offer buttons; no question is left answerable.
-    assert not any(has_buttons(m) and "Question" in visible(m.blocks) for m in slack.dm())
+    assert not any(has_buttons(m) and re.search(r"\*Question \d", visible(m.blocks)) for m in slack.dm())
     assert slack.fake.in_channel(PUBLIC) == []
     assert slack.fake.refused == []
     assert_nothing_pings(slack)

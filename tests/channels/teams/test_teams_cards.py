@@ -55,10 +55,10 @@ def samples(repeat: int = 1) -> list[Reply]:
         Menu(text=long, options=(Choice("start", "Walk through the flowchart"), Choice("help", "Help")), ref="m1"),
         Answer(text=long, entry="consent-police", title="Do I need consent to tell the police?", source=SOURCE,
                options=tuple(Choice(f"ask:entry-{i}", f"Related question number {i}") for i in range(9))),
-        Outcome(text=long, outcome="share", title="You can share", basis="Safeguarding a child: " + long,
+        Outcome(text=long, outcome="share", title="You can share", law="Safeguarding a child: " + long,
                 checklist=("Share only what is necessary", "Record the decision", "Tell the family unless unsafe"),
                 source=SOURCE),
-        Outcome(text=long, outcome="do_not_share", title="Do not share yet", basis=long),
+        Outcome(text=long, outcome="do_not_share", title="Do not share yet", law=long),
         Outcome(text=long, outcome="seek_advice", title="Seek advice"),
         Record(text="Decision record\nDate: 2025-01-01\n" + long,
                options=(Choice("restart", "Start again"), Choice("talk", "Talk to someone"))),
@@ -192,3 +192,62 @@ def test_escape_leaves_no_active_markdown(text: str) -> None:
         restored.append(out[i])
         i += 1
     assert "".join(restored).replace("\u200b", "") == text.replace("\u200b", "")
+
+
+def shown_by_default(items: list[dict]) -> str:
+    """The text a person sees before tapping anything: hidden containers are skipped."""
+    out: list[str] = []
+    for item in items:
+        if item.get("isVisible") is False:
+            continue
+        if item["type"] == "TextBlock":
+            out.append(item["text"])
+        elif item["type"] == "Container":
+            out.append(shown_by_default(item["items"]))
+    return "\n".join(out)
+
+
+def layered_outcome() -> Outcome:
+    return Outcome(text="Share what is relevant now with the people who need it.", outcome="share",
+                   title="You can share without consent", law="UK GDPR Art 6(1)(e) public task. " + PARA * 3,
+                   checklist=("Share only what is necessary", "Record the decision"), source=SOURCE,
+                   quotes=(Quote(text=PARA, title="Golden rule 1 (2024)", source=SOURCE),),
+                   record=Record(text="INFORMATION SHARING DECISION RECORD\nComplete in your case notes:\n"
+                                      "  - What was shared? ____\n\nLegal basis: UK GDPR Art 6(1)(e)"),
+                   ref="current.share_without_consent.8")
+
+
+def test_outcome_law_checklist_and_record_are_one_toggle_away() -> None:
+    reply = layered_outcome()
+    card = cards.render(reply)
+    assert card_problems(card) == []
+    default = shown_by_default(card["body"])
+    assert "Share what is relevant now" in default
+    assert "Art 6" not in default and "Golden rule 1" not in default and "DECISION RECORD" not in default
+    toggles = [a for a in all_actions(card) if a["type"] == "Action.ToggleVisibility"]
+    assert [a["title"] for a in toggles] == ["Show the law", "Before you share", "Full record"]
+    by_id = {item.get("id"): item for item in card["body"]}
+    for toggle, layer in zip(toggles, reply.layers, strict=True):
+        (target,) = toggle["targetElements"]
+        folded = by_id[target]
+        assert folded["type"] == "Container" and folded["isVisible"] is False
+        opened = shown_by_default([{**folded, "isVisible": True}])
+        for part in layer.replies:
+            assert escape(part.text.split("\n")[0]) in opened  # complete: every part of the layer is there
+    record = by_id[toggles[-1]["targetElements"][0]]
+    assert any(item.get("fontType") == "Monospace" and "Legal basis" in item["text"] for item in record["items"]
+               if item["type"] == "TextBlock")
+
+
+def test_answer_law_is_one_toggle_away() -> None:
+    reply = Answer(text="Not where a child is at risk.", entry="consent-needed", title="Do I need consent?",
+                   source=SOURCE, options=(Choice("start", "Walk through the flowchart"),),
+                   law="DfE 2024 golden rule 3; UK GDPR Art 6(1)(e).",
+                   quotes=(Quote(text=PARA, title="Golden rule 3 (2024)", source=SOURCE),))
+    card = cards.render(reply)
+    assert card_problems(card) == []
+    assert "Art 6" not in shown_by_default(card["body"])
+    toggles = [a for a in all_actions(card) if a["type"] == "Action.ToggleVisibility"]
+    assert [a["title"] for a in toggles] == ["Show the law"]
+    submits = [a for a in all_actions(card) if a["type"] == "Action.Submit"]
+    assert [a["data"] for a in submits] == [{"a": "start"}]

@@ -94,7 +94,11 @@ async def test_whole_flowchart_walked_by_buttons_to_an_outcome(teams: TeamsHarne
     assert clicks >= 3 and len(connector.updates()) == clicks
     outcome = next(m for m in messages if m.kind_of_card == "outcome")
     assert "You can share" in texts(outcome.card)
-    assert "record" in kinds  # the decision record follows the outcome
+    # Layered: the decision record is folded into the outcome's card, one tap (Action.ToggleVisibility) away.
+    toggles = [a for a in all_actions(outcome.card) if a["type"] == "Action.ToggleVisibility"]
+    assert [a["title"] for a in toggles] == ["Show the law", "Before you share", "Full record"]
+    (record,) = [item for item in outcome.card["body"] if item.get("id") == toggles[-1]["targetElements"][0]]
+    assert record["isVisible"] is False and "INFORMATION SHARING DECISION RECORD" in texts({"body": [record]})
 
 
 async def test_typed_answers_work_like_buttons(teams: TeamsHarness) -> None:

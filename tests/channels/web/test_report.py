@@ -57,7 +57,8 @@ async def test_the_engine_counts_questions_and_outcomes_and_nothing_else(parts: 
     counts = (await store.stats_read([day]))[day].counts
     assert counts == {"questions": 4, "questions:flowchart": 2, "questions:free_text": 2,
                       "questions:not_answered": 1, "outcome:do_not_share": 1,
-                      "questions:via:web": 4}  # the channel is counted, never the person
+                      "questions:via:web": 4,  # the channel is counted, never the person
+                      "answered_by:national": 1}  # which knowledge (national or a local pack) answered
 
 
 async def test_statistics_never_cost_an_answer(parts: Parts) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,9 @@ import pytest
 from tests.channels.web.a11y import CONTRAST_FAILURES, FOCUS_VISIBLE, NAME_PROBLEMS, axe_serious
 from tests.channels.web.conftest import WebServer
 
-FIRST_QUESTION = "Is a child in immediate danger"
-PURPOSE = "Is there a clear and legitimate purpose"
-IDENTIFIABLE = "Does the information enable a living person to be identified?"
+FIRST_QUESTION = "Is a child in danger right now"
+PURPOSE = "Do you have a clear, proper reason to share"
+IDENTIFIABLE = "Could anyone work out who this is about from what you would share?"
 
 
 async def focused(page: Any) -> str:
@@ -79,21 +80,31 @@ async def test_keyboard_only_walk_to_an_outcome_and_copy_the_record(web_server: 
     await tab_to(page, "No")
     await page.keyboard.press("Enter")
 
-    await wait_focus_on(page, "h3", "You can share the anonymised information")
+    await wait_focus_on(page, "h3", "You can share it without names")
     assert await page.locator("article.outcome .outcome-kind").text_content() == "You can share"
     # Answered questions keep their text and show the answer; their buttons are gone.
     answered = await page.locator("article.kind-question .answered").all_text_contents()
     assert answered == ["Your answer: No", "Your answer: Yes", "Your answer: No"]
     assert await page.locator("article.kind-question .choices").count() == 0
 
+    # Layered: the record is folded in the outcome, one keypress away; its text is there in full.
+    assert await page.locator("details.layer-record").get_attribute("open") is None
     record = (await page.locator(".record pre").text_content()) or ""
     assert record.startswith("INFORMATION SHARING DECISION RECORD")
     assert f"1. {FIRST_QUESTION}" in record and "— No" in record
     assert f"2. {PURPOSE}" in record and "— Yes" in record
     assert f"3. {IDENTIFIABLE} — No" in record
-    assert "Outcome: You can share the anonymised information" in record
+    assert "Outcome: You can share it without names" in record
     assert "No names or identifying details are included in this record." in record
 
+    for _ in range(12):
+        await page.keyboard.press("Tab")
+        if await focused(page) == "summary:Full record":
+            break
+    else:
+        raise AssertionError(f"Tab never reached Full record (last: {await focused(page)})")
+    await page.keyboard.press("Enter")  # a <details> summary opens from the keyboard
+    assert await page.locator("details.layer-record").get_attribute("open") is not None
     await tab_to(page, "Copy decision record", limit=30)
     await page.keyboard.press("Enter")
     await page.wait_for_function("() => document.querySelector('.copy-status').textContent.startsWith('Copied')")
@@ -182,17 +193,72 @@ async def test_accessibility_names_contrast_and_visible_focus(web_server: WebSer
     await page.get_by_role("heading", name=FIRST_QUESTION).wait_for()
     await page.get_by_role("button", name="Yes", exact=True).click()
     await page.locator("article.urgent").first.wait_for()
+    await page.locator(".record pre").wait_for(state="attached")
+    # Every layer open, so what is folded is checked too; the summaries themselves are focusable.
+    summaries = page.locator("details.layer > summary")
+    for i in range(await summaries.count()):
+        await summaries.nth(i).click()
     await page.locator(".record pre").wait_for()
 
     assert await page.evaluate(NAME_PROBLEMS) == []
     assert await page.evaluate(CONTRAST_FAILURES) == []
     not_visible = []
-    for handle in await page.locator("a[href], button, input, [tabindex='0']").element_handles():
+    for handle in await page.locator("a[href], button, input, summary, [tabindex='0']").element_handles():
         await handle.focus()
         if not await handle.evaluate(FOCUS_VISIBLE):
             not_visible.append(await handle.evaluate("el => el.outerHTML.slice(0, 80)"))
     assert not_visible == []
     await page.close()
+
+
+# The youth worker's walk from the issue that asked for layers: a 16-year-old discloses self-harm and asks
+# them not to tell. No immediate danger; a proper reason; identifiable; confidential; no consent; no legal
+# duty; a risk of harm that outweighs the confidence.
+YOUTH_WORKER = ["No", "Yes", "Yes", "Yes", "No", "No", "Yes"]
+PHONE = {"width": 390, "height": 844}
+# From the outcome's top to the end of its last "show more" control (all folded), and with every layer open.
+OUTCOME_HEIGHTS = """() => {
+  const outcome = document.querySelector("article.outcome");
+  const top = outcome.getBoundingClientRect().top;
+  const summaries = [...outcome.querySelectorAll("details.layer > summary")];
+  const folded = summaries[summaries.length - 1].getBoundingClientRect().bottom - top;
+  const text = outcome.innerText;
+  const page = document.documentElement.scrollHeight;
+  outcome.querySelectorAll("details.layer").forEach(d => { d.open = true; });
+  return {folded, unfolded: outcome.getBoundingClientRect().height, words: text.split(/\\s+/).filter(Boolean).length,
+          summaries: summaries.map(s => s.textContent), page, page_unfolded: document.documentElement.scrollHeight};
+}"""
+
+
+async def test_a_whole_walk_ends_in_an_outcome_that_fits_one_phone_screen(web_server: WebServer, browser: Any,
+                                                                         artifacts: Path) -> None:
+    base = await web_server()
+    context = await browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    page = await context.new_page()
+    await page.goto(base + "/")
+    await page.get_by_role("button", name="Walk through the flowchart").click()
+    for step, label in enumerate(YOUTH_WORKER, start=1):
+        await page.locator("article.kind-question .step", has_text=f"Question {step} ").last.wait_for()
+        await page.get_by_role("group", name="Answer").last.get_by_role("button", name=label, exact=True).click()
+    outcome = page.locator("article.outcome")
+    await outcome.wait_for()
+    await outcome.scroll_into_view_if_needed()
+    await page.screenshot(path=str(artifacts / "web-chat-phone-layered-outcome.png"))
+    # Everything after the walk's last answer is this one outcome: nothing else was posted for the turn.
+    assert await page.locator("article.bot").last.evaluate("el => el.classList.contains('outcome')")
+    heights = await page.evaluate(OUTCOME_HEIGHTS)
+    (artifacts / "web-phone-outcome.json").write_text(json.dumps(heights, indent=2))
+    assert heights["summaries"] == ["Show the law", "Before you share", "Full record"]
+    # The outcome, with every "show more" control, fits on one 390x844 screen.
+    assert heights["folded"] <= PHONE["height"], heights
+    assert heights["unfolded"] > PHONE["height"]  # what is folded away really is the bulk
+    # One tap away and complete: the law with its quotations, and the whole record with the law last.
+    law = (await outcome.locator("details.layer-law").inner_text()) or ""
+    assert "Legal basis:" in law and "Golden rule" in law
+    record = (await outcome.locator(".record pre").inner_text()) or ""
+    assert record.count(" — Yes") + record.count(" — No") == len(YOUTH_WORKER)
+    assert record.index("Complete in your case notes:") < record.index("Questions and answers:") < record.index(
+        "Legal basis:")
 
 
 @pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)], ids=["desktop-1280", "phone-390"])
@@ -211,11 +277,15 @@ async def test_axe_finds_no_serious_or_critical_problem_after_a_full_walk(web_se
         answer = "No" if heading != PURPOSE else "Yes"
         await page.get_by_role("group", name="Answer").last.get_by_role("button", name=answer, exact=True).click()
     await page.locator("article.outcome").wait_for()
-    await page.locator(".record pre").wait_for()
     await page.get_by_label("Message").fill("do I need consent to tell the police?")
     await page.get_by_role("button", name="Send").click()
     await page.locator("article.kind-answer").first.wait_for()
-    assert await axe_serious(page) == []
+    assert await axe_serious(page) == []  # the layers folded
+    summaries = page.locator("details.layer > summary")
+    for i in range(await summaries.count()):
+        await summaries.nth(i).click()
+    await page.locator(".record pre").wait_for()
+    assert await axe_serious(page) == []  # and every layer open: the law, the checklist, the record
     # The audit really looks: an image without a text alternative is a critical problem to axe.
     await page.evaluate("() => document.querySelector('main').append(document.createElement('img'))")
     assert any(line.startswith("image-alt (critical)") for line in await axe_serious(page))

@@ -59,6 +59,7 @@
     var text = source.publisher + ", " + source.title + " (" + source.edition + ")";
     if (source.section) { text += ", " + source.section; }
     if (!source.current) { text += " (superseded; shown for history)"; }
+    if (source.pack) { text = "Local pack '" + source.pack + "': " + text; }
     return text;
   }
 
@@ -163,11 +164,33 @@
     }
   }
 
+  /* A reply's layers (the law, the checklist, the full record), each folded in a <details>: one tap or
+     Enter/Space away, and nothing is lost, because the whole layer is in the page. */
+  function addLayers(parent, reply, n) {
+    (reply.layers || []).forEach(function (layer, i) {
+      var details = el("details", "layer layer-" + layer.id);
+      details.appendChild(el("summary", null, layer.label));
+      (layer.replies || []).forEach(function (part, j) {
+        var box = el("div", "layer-part kind-" + part.kind);
+        fill(box, part, n + "-" + i + "-" + j);
+        details.appendChild(box);
+      });
+      parent.appendChild(details);
+    });
+  }
+
   /* One reply as an <article>; returns the element to focus first, or null. */
   function render(reply, n) {
     if (reply.kind === "progress") { applyProgress(reply); return null; }
     var article = el("article", "msg bot kind-" + reply.kind);
     article.setAttribute("aria-label", "canishare");
+    var focus = fill(article, reply, n);
+    log.appendChild(article);
+    return focus || article;
+  }
+
+  /* Draws one reply into ``article``; returns the element to focus first, or null. */
+  function fill(article, reply, n) {
     var focus = null;
     switch (reply.kind) {
       case "question":
@@ -182,14 +205,7 @@
         article.appendChild(el("p", "outcome-kind", OUTCOME_HEADINGS[reply.outcome] || "Outcome"));
         focus = heading(article, reply.title);
         addText(article, reply.text);
-        if (reply.basis) { article.appendChild(el("p", null, "Basis: " + reply.basis)); }
-        if (reply.checklist && reply.checklist.length) {
-          article.appendChild(el("p", null, "Before you share:"));
-          var list = el("ul");
-          reply.checklist.forEach(function (item) { list.appendChild(el("li", null, item)); });
-          article.appendChild(list);
-        }
-        addSource(article, reply.source);
+        addLayers(article, reply, n);  // its source, a legal citation, is shown with the law
         break;
       case "quote":
         var figure = el("figure");
@@ -204,6 +220,7 @@
         focus = heading(article, reply.title);
         addText(article, reply.text);
         addSource(article, reply.source);
+        addLayers(article, reply, n);
         addChoices(article, reply, "Related");
         break;
       case "record":
@@ -244,8 +261,7 @@
         addText(article, reply.text);
         addChoices(article, reply, "Options");
     }
-    log.appendChild(article);
-    return focus || article;
+    return focus;
   }
 
   function showUser(text) {
