@@ -163,8 +163,15 @@ class Person:
                     return
             else:
                 turned = await self.retry_while_degraded(lambda q=turned.question, c=choice: self.click(q, c))
+        references = REFERENCE.findall(turned.words) if turned.kind == "other" and self.talking else []
         if turned.kind == "outcome":
             self.tally.outcomes += 1
+        elif references:
+            # "Not sure" led to the flowchart's own "talk to someone" outcome, which raised the
+            # request (or named the one already open): an escalation, not a lost place.
+            self.tally.escalations += 1
+            self.tally.outcomes += 1
+            self.tally.references.update(references)
         elif turned.kind == "other":
             self.tally.restarts += 1  # a stale question (the store lost our place): start again
 
@@ -238,19 +245,19 @@ class SlackUser(Person):
         sent = time.perf_counter()
         if not await self.post("slack.click", "payload=" + quote(json.dumps(payload))):
             return Turned("refused")
-        return await self.answered(seen, sent)
+        return await self.answered(seen, sent, escalating=choice in ("talk", "not_sure"))
 
     def describe(self, question: Message) -> tuple[str, list[str]]:
         buttons = [e for b in question.blocks if b["type"] == "actions" for e in b["elements"]]
         values = [json.loads(e["value"]) for e in buttons]
         return ref_node(values[0].get("r", "")), [v["a"] for v in values]
 
-    async def answered(self, seen: int, sent: float) -> Turned:
+    async def answered(self, seen: int, sent: float, escalating: bool = False) -> Turned:
         """Wait for the bot's answer in the DM: new messages, ending in a question, an outcome or a notice."""
         deadline = time.monotonic() + self.answer_timeout
         while True:
             new = self.fake.in_channel(self.dm)[seen:]
-            turned = classify_slack(new)
+            turned = classify_slack(new, escalating)
             if turned is not None:
                 self.tally.answers.append(time.perf_counter() - sent)
                 return turned
@@ -266,7 +273,12 @@ def has_button(message: Message, label: str) -> bool:
                for b in message.blocks if b["type"] == "actions" for e in b["elements"])
 
 
-def classify_slack(new: list[Message]) -> Turned | None:
+def classify_slack(new: list[Message], escalating: bool = False) -> Turned | None:
+    """``escalating``: this turn may raise a request. Otherwise a message naming a request (ESC-...)
+    is the worker's later news about an earlier one, which can land in the DM at any moment, and
+    is not this turn's answer."""
+    if not escalating:
+        new = [m for m in new if not REFERENCE.search(visible(m.blocks) or m.text or "")]
     if not new:
         return None
     last = new[-1]
