@@ -40,12 +40,20 @@ class Row:
     unit: str
     higher_is_better: bool = False
     note: str = ""
+    bare: float | None = None  # the HTTP rows: the bare aiohttp handler, the floor of any Python bot
+
+    def _ratio(self, other: float | None) -> float | None:
+        if not self.ours or not other:
+            return None
+        return self.ours / other if self.higher_is_better else other / self.ours
 
     @property
     def advantage(self) -> float | None:
-        if not self.ours or not self.theirs:
-            return None
-        return self.ours / self.theirs if self.higher_is_better else self.theirs / self.ours
+        return self._ratio(self.theirs)
+
+    @property
+    def bare_advantage(self) -> float | None:
+        return self._ratio(self.bare)
 
 
 def fmt(value: float | None, unit: str) -> str:
@@ -103,20 +111,45 @@ async def engine_rows(conversations: int, redis_url: str) -> list[Row]:
 
 
 async def http_rows(clients: int, seconds: float, redis_url: str) -> list[Row]:
-    from benchmarks.http_paths import measure
+    from benchmarks.http_paths import OPEN_RATE, measure
     from benchmarks.load import percentile
 
     results = {r.name.split(" (")[0]: r for r in await measure(clients, seconds, redis_url)}
     rows = []
-    for edge, what in (("Slack", "slash command + button clicks"), ("Teams", "message + Action.Submit clicks")):
-        ours, bare = results[f"{edge} via canishare serve"], results[f"{edge} bare aiohttp handler"]
-        ref = f"bare aiohttp handler, same {clients} clients"
-        note = f"{ours.errors + ours.lost} errors/lost; {ours.outcomes} walks completed"
+    for edge, what, peer, peer_name in (
+            ("Slack", "slash command + button clicks", "bolt peer", "minimal slack-bolt AsyncApp, dict state"),
+            ("Teams", "message + Action.Submit clicks", "CloudAdapter peer", "stock botbuilder CloudAdapter bot")):
+        ours, two = results[f"{edge} via canishare serve"], results[f"{edge} via canishare serve x2"]
+        theirs, bare = results[f"{edge} via {peer}"], results[f"{edge} bare aiohttp handler"]
+        ref = f"{peer_name}, same {clients} clients"
+        note = f"{ours.errors + ours.lost} errors/lost; {ours.outcomes} walks completed; state in Redis"
         rows += [
-            Row(f"{edge} {what}: requests/s", ours.per_second, ref, bare.per_second, "req/s", True, note),
-            Row(f"{edge} ack p50", percentile(ours.acks, 50) * 1e3, ref, percentile(bare.acks, 50) * 1e3, "ms"),
-            Row(f"{edge} ack p99", percentile(ours.acks, 99) * 1e3, ref, percentile(bare.acks, 99) * 1e3, "ms"),
+            Row(f"{edge} {what}: requests/s, 1 process", ours.per_second, ref, theirs.per_second, "req/s", True,
+                note, bare.per_second),
+            Row(f"{edge} {what}: requests/s, 2 processes (--workers 2)", two.per_second, ref + " (1 process)",
+                theirs.per_second, "req/s", True, f"{two.errors + two.lost} errors/lost", bare.per_second),
         ]
+        if edge == "Slack":
+            for kind, label in (("slack.command", "slash commands"), ("slack.click", "button clicks")):
+                mine = len(ours.by_kind.get(kind, [])) / ours.seconds
+                peers = len(theirs.by_kind.get(kind, [])) / theirs.seconds
+                rows.append(Row(f"Slack {label} alone: requests/s, 1 process", mine, ref, peers, "req/s", True,
+                                "share of the same walks", None))
+        rows += [
+            Row(f"{edge} ack p50 (closed loop)", percentile(ours.acks, 50) * 1e3, ref,
+                percentile(theirs.acks, 50) * 1e3, "ms", bare=percentile(bare.acks, 50) * 1e3),
+            Row(f"{edge} ack p99 (closed loop)", percentile(ours.acks, 99) * 1e3, ref,
+                percentile(theirs.acks, 99) * 1e3, "ms", bare=percentile(bare.acks, 99) * 1e3),
+        ]
+        their_open = results[f"{edge} open loop via {peer}"]
+        bare_open = results[f"{edge} open loop via bare aiohttp handler"]
+        for label, name in (("1 process", "canishare serve"), ("2 processes", "canishare serve x2")):
+            mine_open = results[f"{edge} open loop via {name}"]
+            rows.append(Row(f"{edge} ack p99, open loop at {OPEN_RATE:.0f} req/s, {label}",
+                            percentile(mine_open.acks, 99) * 1e3, peer_name + " (1 process)",
+                            percentile(their_open.acks, 99) * 1e3, "ms",
+                            note=f"{mine_open.errors} errors; timed from when each request was due",
+                            bare=percentile(bare_open.acks, 99) * 1e3))
     return rows
 
 
@@ -216,23 +249,28 @@ def machine(redis_url: str) -> dict[str, str]:
 
 
 # --- output ----------------------------------------------------------------------------------------------
+def _x(value: float | None) -> str:
+    return f"{value:.2f}x" if value else "—"
+
+
 def text_table(rows: list[Row]) -> str:
-    lines = [f"{'figure':<56} {'canishare':>14}  {'reference':<50} {'value':>14} {'x':>7}"]
+    lines = [f"{'figure':<60} {'canishare':>14}  {'reference':<50} {'value':>14} {'x':>7} {'bare':>14} {'x bare':>7}"]
     lines.append("-" * len(lines[0]))
     for row in rows:
-        adv = f"{row.advantage:.2f}x" if row.advantage else "—"
-        lines.append(f"{row.figure[:56]:<56} {fmt(row.ours, row.unit):>14}  {row.reference[:50]:<50} "
-                     f"{fmt(row.theirs, row.unit):>14} {adv:>7}" + (f"   {row.note}" if row.note else ""))
+        bare = fmt(row.bare, row.unit) if row.bare is not None else "—"
+        lines.append(f"{row.figure[:60]:<60} {fmt(row.ours, row.unit):>14}  {row.reference[:50]:<50} "
+                     f"{fmt(row.theirs, row.unit):>14} {_x(row.advantage):>7} {bare:>14} {_x(row.bare_advantage):>7}"
+                     + (f"   {row.note}" if row.note else ""))
     return "\n".join(lines)
 
 
 def markdown_table(rows: list[Row]) -> str:
-    lines = ["| figure | canishare | reference (same run) | reference | x | notes |",
-             "| --- | ---: | --- | ---: | ---: | --- |"]
+    lines = ["| figure | canishare | reference (same run) | reference | x | bare aiohttp handler | x bare | notes |",
+             "| --- | ---: | --- | ---: | ---: | ---: | ---: | --- |"]
     for row in rows:
-        adv = f"{row.advantage:.2f}x" if row.advantage else "—"
+        bare = fmt(row.bare, row.unit) if row.bare is not None else "—"
         lines.append(f"| {row.figure} | {fmt(row.ours, row.unit)} | {row.reference} | {fmt(row.theirs, row.unit)} "
-                     f"| {adv} | {row.note} |")
+                     f"| {_x(row.advantage)} | {bare} | {_x(row.bare_advantage)} | {row.note} |")
     return "\n".join(lines)
 
 

@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
@@ -95,11 +95,12 @@ async def wait_ready(url: str, process: subprocess.Popen[bytes], path: str, time
     raise RuntimeError(f"server at {url} not ready within {timeout:.0f} s")
 
 
-async def start_canishare(env: dict[str, str], log_dir: Path, name: str = "serve") -> Server:
-    """``canishare serve --dev`` on a free loopback port."""
+async def start_canishare(env: dict[str, str], log_dir: Path, name: str = "serve", workers: int = 1) -> Server:
+    """``canishare serve --dev`` on a free loopback port (``workers`` processes sharing it)."""
     port = free_port()
     log = log_dir / f"{name}-{port}.log"
-    command = [sys.executable, "-m", "bot.app.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--dev"]
+    command = [sys.executable, "-m", "bot.app.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--dev",
+               "--workers", str(workers)]
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     server = Server(process, f"http://127.0.0.1:{port}", log)
@@ -108,6 +109,18 @@ async def start_canishare(env: dict[str, str], log_dir: Path, name: str = "serve
     except RuntimeError as exc:
         server.stop()
         raise RuntimeError(f"{exc}\n{server.tail()}") from None
+    return server
+
+
+async def start_peers(log_dir: Path, slack_api_url: str) -> Server:
+    """The framework peers (benchmarks/peers.py): a minimal bolt app and a stock CloudAdapter bot."""
+    port = free_port()
+    log = log_dir / f"peers-{port}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "benchmarks.peers", "--port", str(port),
+                                    "--slack-api-url", slack_api_url], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    server = Server(process, f"http://127.0.0.1:{port}", log)
+    await wait_ready(server.url, process, "/healthz")
     return server
 
 
@@ -154,6 +167,7 @@ class PathResult:
     errors: int
     lost: int
     outcomes: int = 0
+    by_kind: dict[str, list[float]] = field(default_factory=dict)  # ack seconds per request kind
 
     @property
     def per_second(self) -> float:
@@ -166,7 +180,7 @@ class PathResult:
 
 def result_of(name: str, tally: Tally, seconds: float) -> PathResult:
     return PathResult(name, tally.requests, seconds, tally.all_acks(), tally.answers, len(tally.errors), tally.lost,
-                      tally.outcomes)
+                      tally.outcomes, {k: list(v) for k, v in tally.acks.items()})
 
 
 async def drive(base_url: str, clients: int, seconds: float, *, slack: bool, fake: LoadSlack,
@@ -197,6 +211,72 @@ async def hammer(url: str, bodies: list[tuple[bytes, dict[str, str]]], clients: 
 
     async with client_session() as session:
         await asyncio.gather(*(client(n, session) for n in range(clients)))
+    return tally
+
+
+async def open_loop(base_url: str, *, slack: bool, rate: float, seconds: float, fake: LoadSlack,
+                    connector: LoadConnector, users: int = 100, bare: bool = False) -> Tally:
+    """Requests at a fixed offered rate, whatever the answers (no coordinated omission): each
+    latency runs from the moment the request was due, so a server falling behind shows it. Each
+    arrival is the next person's next step: a click on their newest question, or a new walk."""
+    from urllib.parse import quote
+
+    from benchmarks.load import SlackRequests, has_button
+    from bot.testing.fake_slack import dm_of
+    from bot.testing.teams import TENANT, personal_message, submit_data
+
+    tally = Tally()
+    run = secrets.token_hex(3)
+    requests = SlackRequests(fake)
+    prepared = slack_bodies(fake) if (bare and slack) else teams_bodies(connector) if bare else []
+
+    def slack_request(i: int) -> tuple[str, bytes, dict[str, str]]:
+        user = f"UOL{run}{i % users:05d}".upper()
+        dm = dm_of(user)
+        question = next((m for m in reversed(fake.in_channel(dm)[-3:]) if has_button(m, "No")), None)
+        if question is None or i < users:
+            return "slack.command", requests.command_body("", user, dm).encode(), {}
+        body = "payload=" + quote(json.dumps(requests.click_payload(question, "No", user)))
+        return "slack.click", body.encode(), {}
+
+    def teams_request(i: int) -> tuple[str, bytes, dict[str, str]]:
+        n = i % users
+        conversation = {"conversationType": "personal", "tenantId": TENANT, "id": f"a:ol-{run}-{n}"}
+        sender = {"id": f"29:ol-{run}-{n}", "name": "Bench", "aadObjectId": f"00000000-0000-4000-8000-{n:012d}"}
+        calls = [c for c in connector.by_conv[conversation["id"]] if c.kind in ("send", "reply") and c.cards()]
+        last = calls[-1] if calls else None
+        if last is not None and last.kind_of_card == "question" and i >= users:
+            activity = personal_message(connector.url, conversation=conversation, **{"from": sender},
+                                        value=submit_data(last.card, "no"), reply_to=last.new_id)
+            return "teams.click", json.dumps(activity).encode(), {"Content-Type": "application/json"}
+        activity = personal_message(connector.url, conversation=conversation, **{"from": sender}, text="start")
+        return "teams.message", json.dumps(activity).encode(), {"Content-Type": "application/json"}
+
+    async def one(i: int, due: float, session: aiohttp.ClientSession) -> None:
+        if bare:
+            kind, (body, headers) = "bare", prepared[i % len(prepared)]
+        else:
+            kind, body, headers = slack_request(i) if slack else teams_request(i)
+            if slack:
+                headers = requests.signed(body.decode(), FORM)
+        path = SLACK_PATH if slack else TEAMS_PATH
+        try:
+            async with session.post(base_url + path, data=body, headers=headers) as response:
+                await response.read()
+            tally.ack(kind, time.perf_counter() - due, response.status, (200, 201))
+        except (aiohttp.ClientError, OSError) as exc:
+            tally.errors.append(type(exc).__name__)
+
+    async with client_session() as session:
+        tasks = []
+        start = time.perf_counter()
+        for i in range(int(rate * seconds)):
+            due = start + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.ensure_future(one(i, due, session)))
+        await asyncio.gather(*tasks)
     return tally
 
 
@@ -234,29 +314,54 @@ async def delete_prefix(redis_url: str, prefix: str) -> None:
         await client.aclose()
 
 
-async def measure(clients: int = 50, seconds: float = 10.0, redis_url: str = DEFAULT_REDIS) -> list[PathResult]:
+OPEN_RATE = 100.0  # requests/s offered in the open-loop runs
+
+
+async def measure(clients: int = 50, seconds: float = 10.0, redis_url: str = DEFAULT_REDIS,
+                  open_seconds: float = 6.0) -> list[PathResult]:
+    """Closed loop (``clients`` people) and open loop (:data:`OPEN_RATE`) against canishare (one and two
+    processes), the framework peers and the bare handler, one after the other, same fakes."""
     results: list[PathResult] = []
-    prefix = f"bench-http-{uuid.uuid4().hex[:8]}"
     with tempfile.TemporaryDirectory(prefix="canishare-bench-") as tmp:
         async with fakes() as (fake, connector):
-            server = await start_canishare(serve_env(fake.api_url, redis_url, prefix), Path(tmp))
+            for workers in (1, 2):
+                prefix = f"bench-http-{uuid.uuid4().hex[:8]}"
+                server = await start_canishare(serve_env(fake.api_url, redis_url, prefix), Path(tmp),
+                                               workers=workers)
+                label = "canishare serve" + (f" x{workers}" if workers > 1 else "")
+                try:
+                    for edge, slack in (("Slack", True), ("Teams", False)):
+                        tally, elapsed = await drive(server.url, clients, seconds, slack=slack, fake=fake,
+                                                     connector=connector)
+                        results.append(result_of(f"{edge} via {label} ({clients} clients)", tally, elapsed))
+                        tally = await open_loop(server.url, slack=slack, rate=OPEN_RATE, seconds=open_seconds,
+                                                fake=fake, connector=connector)
+                        results.append(result_of(f"{edge} open loop via {label}", tally, open_seconds))
+                finally:
+                    server.stop()
+                    await delete_prefix(redis_url, prefix)
+            peers = await start_peers(Path(tmp), fake.api_url)
             try:
-                tally, elapsed = await drive(server.url, clients, seconds, slack=True, fake=fake, connector=connector)
-                results.append(result_of(f"Slack via canishare serve ({clients} clients)", tally, elapsed))
-                tally, elapsed = await drive(server.url, clients, seconds, slack=False, fake=fake,
-                                             connector=connector)
-                results.append(result_of(f"Teams via canishare serve ({clients} clients)", tally, elapsed))
+                for edge, slack, name in (("Slack", True, "bolt peer"), ("Teams", False, "CloudAdapter peer")):
+                    tally, elapsed = await drive(peers.url, clients, seconds, slack=slack, fake=fake,
+                                                 connector=connector)
+                    results.append(result_of(f"{edge} via {name} ({clients} clients)", tally, elapsed))
+                    tally = await open_loop(peers.url, slack=slack, rate=OPEN_RATE, seconds=open_seconds,
+                                            fake=fake, connector=connector)
+                    results.append(result_of(f"{edge} open loop via {name}", tally, open_seconds))
             finally:
-                server.stop()
-                await delete_prefix(redis_url, prefix)
+                peers.stop()
             bare = await start_bare(Path(tmp))
             try:
-                for name, path, bodies in (("Slack", SLACK_PATH, slack_bodies(fake)),
-                                           ("Teams", TEAMS_PATH, teams_bodies(connector))):
+                for name, path, bodies, slack in (("Slack", SLACK_PATH, slack_bodies(fake), True),
+                                                  ("Teams", TEAMS_PATH, teams_bodies(connector), False)):
                     started = time.monotonic()
                     tally = await hammer(bare.url + path, bodies, clients, seconds)
                     results.append(result_of(f"{name} bare aiohttp handler ({clients} clients)", tally,
                                              time.monotonic() - started))
+                    tally = await open_loop(bare.url, slack=slack, rate=OPEN_RATE, seconds=open_seconds, fake=fake,
+                                            connector=connector, bare=True)
+                    results.append(result_of(f"{name} open loop via bare aiohttp handler", tally, open_seconds))
             finally:
                 bare.stop()
     return results
@@ -280,9 +385,11 @@ def main(argv: list[str] | None = None) -> None:
     for result in results:
         print(result.row())
     by = {r.name.split(" (")[0]: r for r in results}
-    for edge in ("Slack", "Teams"):
-        ours, bare = by[f"{edge} via canishare serve"], by[f"{edge} bare aiohttp handler"]
-        print(f"{edge}: {ours.per_second / bare.per_second:.2f}x the bare handler's requests/s; "
+    for edge, peer in (("Slack", "bolt peer"), ("Teams", "CloudAdapter peer")):
+        ours, theirs = by[f"{edge} via canishare serve"], by[f"{edge} via {peer}"]
+        bare = by[f"{edge} bare aiohttp handler"]
+        print(f"{edge}: {ours.per_second / theirs.per_second:.2f}x the {peer}'s requests/s, "
+              f"{ours.per_second / bare.per_second:.2f}x the bare handler's; "
               f"p99 answer {percentile(ours.answers, 99) * 1e3:.0f} ms; outcomes {ours.outcomes}")
 
 

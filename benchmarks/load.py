@@ -103,10 +103,14 @@ class Person:
 
     def __init__(self, n: int, session: aiohttp.ClientSession, base_url: str, tally: Tally, *,
                  rng: random.Random, answer_timeout: float = 20.0, recover_for: float = 60.0,
-                 talk_share: float = 0.0, think: float = 0.0, ramp: float = 0.0) -> None:
+                 talk_share: float = 0.0, think: float = 0.0, ramp: float = 0.0, walks: int = 0) -> None:
         self.n = n
         self.session = session
-        self.base_url = base_url.rstrip("/")
+        # "http://a,http://b": each request goes to the next server in turn, so every conversation
+        # is served by several processes (state lives only in Redis).
+        self.urls = [u.rstrip("/") for u in base_url.split(",")]
+        shift = n % len(self.urls)
+        self._next_url = itertools.cycle(self.urls[shift:] + self.urls[:shift]) if len(self.urls) > 1 else None
         self.tally = tally
         self.rng = rng
         self.answer_timeout = answer_timeout  # after this, an acknowledged request counts as lost
@@ -115,11 +119,18 @@ class Person:
         self.talking = False
         self.think = think  # mean seconds spent reading each answer before the next click (0: none)
         self.ramp = ramp  # each person starts at a random moment within this many seconds
+        self.walks = walks  # stop after this many walks (0: walk until the deadline)
+        self.walked = 0
+
+    @property
+    def base_url(self) -> str:
+        return next(self._next_url) if self._next_url is not None else self.urls[0]
 
     async def run(self, deadline: float) -> None:
         if self.ramp:
             await asyncio.sleep(self.rng.uniform(0, self.ramp))
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not (self.walks and self.walked >= self.walks):
+            self.walked += 1
             try:
                 await self.walk()
             except (aiohttp.ClientError, OSError, TimeoutError) as exc:
@@ -152,8 +163,15 @@ class Person:
                     return
             else:
                 turned = await self.retry_while_degraded(lambda q=turned.question, c=choice: self.click(q, c))
+        references = REFERENCE.findall(turned.words) if turned.kind == "other" and self.talking else []
         if turned.kind == "outcome":
             self.tally.outcomes += 1
+        elif references:
+            # "Not sure" led to the flowchart's own "talk to someone" outcome, which raised the
+            # request (or named the one already open): an escalation, not a lost place.
+            self.tally.escalations += 1
+            self.tally.outcomes += 1
+            self.tally.references.update(references)
         elif turned.kind == "other":
             self.tally.restarts += 1  # a stale question (the store lost our place): start again
 
@@ -227,19 +245,19 @@ class SlackUser(Person):
         sent = time.perf_counter()
         if not await self.post("slack.click", "payload=" + quote(json.dumps(payload))):
             return Turned("refused")
-        return await self.answered(seen, sent)
+        return await self.answered(seen, sent, escalating=choice in ("talk", "not_sure"))
 
     def describe(self, question: Message) -> tuple[str, list[str]]:
         buttons = [e for b in question.blocks if b["type"] == "actions" for e in b["elements"]]
         values = [json.loads(e["value"]) for e in buttons]
         return ref_node(values[0].get("r", "")), [v["a"] for v in values]
 
-    async def answered(self, seen: int, sent: float) -> Turned:
+    async def answered(self, seen: int, sent: float, escalating: bool = False) -> Turned:
         """Wait for the bot's answer in the DM: new messages, ending in a question, an outcome or a notice."""
         deadline = time.monotonic() + self.answer_timeout
         while True:
             new = self.fake.in_channel(self.dm)[seen:]
-            turned = classify_slack(new)
+            turned = classify_slack(new, escalating)
             if turned is not None:
                 self.tally.answers.append(time.perf_counter() - sent)
                 return turned
@@ -255,7 +273,12 @@ def has_button(message: Message, label: str) -> bool:
                for b in message.blocks if b["type"] == "actions" for e in b["elements"])
 
 
-def classify_slack(new: list[Message]) -> Turned | None:
+def classify_slack(new: list[Message], escalating: bool = False) -> Turned | None:
+    """``escalating``: this turn may raise a request. Otherwise a message naming a request (ESC-...)
+    is the worker's later news about an earlier one, which can land in the DM at any moment, and
+    is not this turn's answer."""
+    if not escalating:
+        new = [m for m in new if not REFERENCE.search(visible(m.blocks) or m.text or "")]
     if not new:
         return None
     last = new[-1]
@@ -342,9 +365,19 @@ class Crowd:
     slack_tally: Tally
     teams_tally: Tally
 
-    async def run(self, seconds: float) -> None:
+    async def run(self, seconds: float, concurrency: int = 0) -> None:
+        """Everyone walks until ``seconds`` have passed; ``concurrency``: at most this many at once."""
         deadline = time.monotonic() + seconds
-        await asyncio.gather(*(p.run(deadline) for p in [*self.slack, *self.teams]))
+        gate = asyncio.Semaphore(concurrency) if concurrency else None
+
+        async def one(person: Person) -> None:
+            if gate is None:
+                await person.run(deadline)
+                return
+            async with gate:
+                await person.run(deadline)
+
+        await asyncio.gather(*(one(p) for p in [*self.slack, *self.teams]))
 
 
 def crowd(session: aiohttp.ClientSession, base_url: str, *, slack: int, teams: int,

@@ -40,6 +40,7 @@ from bot.core.escalation.rota_feed import gap_message
 from bot.core.escalation.timers import audit, tick
 from bot.core.services import Services
 from bot.storage.escalation import RedisEscalationBackend
+from bot.storage.redis_errors import is_unavailable
 
 log = logging.getLogger("canishare.escalation")
 
@@ -104,9 +105,9 @@ class EscalationWorker:
         async with self.concurrency:
             try:
                 outcome = await self.deliverer.handle(entry.message)
-            except (rexc.ConnectionError, rexc.TimeoutError):
-                raise  # Redis itself is away: the loop backs off (platform network errors are OSErrors)
             except Exception as exc:  # the entry stays pending and is retried by reclaim
+                if isinstance(exc, rexc.RedisError) and is_unavailable(exc):
+                    raise  # Redis itself is away: the loop backs off (platform network errors are OSErrors)
                 metrics.ESCALATION_DELIVERIES.labels(kind=str(entry.message.get("k", "?"))[:10], result="error").inc()
                 log.warning("escalation delivery failed (%s): will retry", type(exc).__name__,
                             exc_info=log.isEnabledFor(logging.DEBUG))
@@ -211,20 +212,26 @@ class EscalationWorker:
                     log.info("escalation %s loop running again", name)
                     down = False
                 wait = every
-            except (rexc.ConnectionError, rexc.TimeoutError, OSError) as exc:
-                if not down:
-                    log.warning("escalation %s loop: Redis unavailable (%s); retrying", name, type(exc).__name__)
-                    down = True
-                wait = max(every, 0.5)
-            except Exception as exc:  # a bug in one pass must not stop the pager
-                metrics.ERRORS.labels(where=f"escalation_{name}").inc()
-                log.exception("escalation %s loop failed (%s)", name, type(exc).__name__)
-                wait = max(every, 1.0)
+            except Exception as exc:
+                if is_unavailable(exc):  # down, failing over, or a demoted primary: wait and retry
+                    if not down:
+                        log.warning("escalation %s loop: Redis unavailable (%s); retrying", name, type(exc).__name__)
+                        down = True
+                    wait = max(every, 0.5)
+                else:
+                    wait = self._failed(name, exc, every)
             if wait:
                 try:
                     await asyncio.wait_for(stop.wait(), timeout=wait)
                 except TimeoutError:
                     pass
+
+    @staticmethod
+    def _failed(name: str, exc: Exception, every: float) -> float:
+        """A bug in one pass must not stop the pager: count it, log it, go on."""
+        metrics.ERRORS.labels(where=f"escalation_{name}").inc()
+        log.error("escalation %s loop failed (%s)", name, type(exc).__name__, exc_info=exc)
+        return max(every, 1.0)
 
     async def run(self, stop: asyncio.Event, claim_slot: bool = False) -> None:
         self.check_reach()
@@ -241,7 +248,9 @@ class EscalationWorker:
                 await self.heartbeat()
                 await self.deliver_once(pending=True)  # our own entries from before a restart
                 started = True
-            except (rexc.ConnectionError, rexc.TimeoutError, OSError):
+            except Exception as exc:
+                if not is_unavailable(exc):
+                    raise
                 log.warning("escalation worker waiting for Redis")
                 try:
                     await asyncio.wait_for(stop.wait(), timeout=1)

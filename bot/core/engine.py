@@ -115,19 +115,19 @@ class Engine:
 
     async def _handle(self, turn: Turn) -> list[Reply]:
         inp = self.prepare(turn)
-        if turn.event_id:
-            try:
-                event = f"{turn.channel}:{turn.event_id}"
-                first = await self.store.claim_event(event, self.retention.event_ids_seconds)
-                if not first:
-                    metrics.DUPLICATES.inc()
-                    return []
-            except StoreUnavailable:
-                pass  # better to risk answering twice than not at all
         who = self.user_hash(turn)
         key = self.key(turn, who)
         try:
-            snap = await self.store.load(key)
+            if turn.event_id:
+                # The idempotency claim and the load travel together: one round trip, not two.
+                event = f"{turn.channel}:{turn.event_id}"
+                first, snap = await self.store.claim_and_load(event, self.retention.event_ids_seconds, key)
+                if first is False:
+                    metrics.DUPLICATES.inc()
+                    return []
+                # first is None: the claim failed; better to risk answering twice than not at all.
+            else:
+                snap = await self.store.load(key)
         except StoreUnavailable:
             return await self.escalate(turn, self.degraded(inp))
         # User state (apart from the conversation): loaded only for the slots this turn may touch.

@@ -11,7 +11,12 @@ import logging
 import sys
 
 SAFE_EXTRA = ("event", "channel", "user", "outcome", "kinds", "count", "version", "reason",
-              "method", "path", "status", "ms")
+              "method", "path", "status", "ms", "pid")
+
+
+def _with_pid(record: logging.LogRecord) -> bool:
+    record.pid = record.process
+    return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -38,12 +43,16 @@ def quiet_payload_loggers() -> None:
             logger.setLevel(logging.INFO)
 
 
-def configure(level: str = "INFO", fmt: str = "text") -> None:
+def configure(level: str = "INFO", fmt: str = "text", *, process: bool = False) -> None:
+    """``process``: name the process id in each line (``serve --workers N``: which process said it)."""
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
+        if process:
+            handler.addFilter(_with_pid)
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        where = " [%(process)d]" if process else ""
+        handler.setFormatter(logging.Formatter(f"%(asctime)s %(levelname)s{where} %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -68,6 +68,13 @@ class Store(Protocol):
     async def claim_event(self, event_id: str, ttl_seconds: int) -> bool:
         """True the first time an event id is seen (platform retries are then ignored)."""
 
+    async def claim_and_load(self, event_id: str, ttl_seconds: int, key: str) -> tuple[bool | None, Snapshot]:
+        """:meth:`claim_event` and :meth:`load` at once (one round trip for a networked store).
+
+        The claim is ``None`` when it could not be made (the store refused or failed it); raises
+        :class:`StoreUnavailable` only when the load failed.
+        """
+
     async def forget_user(self, user_hash: str) -> list[str]:
         """Delete everything held about a user; returns the keys removed."""
 

@@ -51,6 +51,9 @@ class MemoryStore:
     async def delete(self, key: str) -> None:
         self._items.pop(key, None)
 
+    async def claim_and_load(self, event_id: str, ttl_seconds: int, key: str) -> tuple[bool | None, Snapshot]:
+        return await self.claim_event(event_id, ttl_seconds), await self.load(key)
+
     async def claim_event(self, event_id: str, ttl_seconds: int) -> bool:
         now = self._clock()
         expiry = self._events.get(event_id)

@@ -24,6 +24,14 @@ URLs accepted by :meth:`RedisStore.from_url`:
   ``?sentinel_password=...`` (and ``sentinel_username``) authenticate to the Sentinels themselves.
   ``rediss+sentinel://`` uses TLS to the Sentinels and to the master. Other query options are
   passed to the connections as with ``redis://``.
+* ``redis+cluster://[[user]:password@]host[:port][,host2[:port2]...][/]``: a Redis Cluster, found
+  from any of the listed nodes (port 6379 by default); ``rediss+cluster://`` uses TLS. Query options
+  are passed to every node's connections as with ``redis://``.
+
+Cluster safety: every Lua script and every MULTI/EXEC touches keys of one hash slot only. One
+user's conversation keys share ``{<h>}``; the escalation keys share ``{esc}``; the statistics keys
+``{s}``; a team quiz question's keys ``{<question id>}``. Keys used alone (event claims, worker
+leases) need no tag. tests/storage/test_cluster_slots.py checks this against a real cluster.
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ from urllib.parse import parse_qs, unquote
 
 from redis import exceptions as rexc
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.cluster import ClusterNode, RedisCluster
 from redis.asyncio.connection import URL_QUERY_ARGUMENT_PARSERS
 from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel
@@ -49,7 +58,7 @@ from redis.backoff import ExponentialBackoff
 from bot.core.quiz.backend import TeamBackend
 from bot.core.store import JSON, Snapshot, StoreUnavailable
 from bot.storage.quiz_backend import RedisTeamBackend
-from bot.storage.redis_errors import UNAVAILABLE_ERRORS
+from bot.storage.redis_errors import is_unavailable
 from bot.storage.redis_stats import RedisStatsMixin
 from bot.storage.redis_stats import check_ttl as _check_ttl
 
@@ -68,7 +77,9 @@ HEALTH_CHECK_INTERVAL = 10
 # such turn would get the "storage unavailable" answer. A blocking pool waits briefly instead.
 POOL_SIZE = 100
 POOL_WAIT = 2.0
+WARN_EVERY = 30.0  # seconds: at most one "writes refused" line per this long
 SENTINEL_PORT = 26379
+REDIS_PORT = 6379
 
 _PREFIX_RE = re.compile(r"[A-Za-z0-9_.\-]+(?::[A-Za-z0-9_.\-]+)*")
 _GLOB_SPECIAL = re.compile(r"([*?\[\]\\])")
@@ -154,12 +165,13 @@ class RedisStore(RedisStatsMixin):
         self._cas = client.register_script(_CAS_SCRIPT)
         self._down_since: float | None = None
         self._failures = 0
+        self._warned_at = -WARN_EVERY
 
     # -- construction -------------------------------------------------------------------------
 
     @classmethod
     def from_url(cls, url: str, prefix: str, **overrides: Any) -> RedisStore:
-        """A store for ``redis://``, ``rediss://`` or ``redis+sentinel://`` (see module doc)."""
+        """A store for ``redis://``, ``rediss://``, ``redis+sentinel://`` or ``redis+cluster://`` (see module doc)."""
         _check_prefix(prefix)  # before a client (and its pool) exists
         options: dict[str, Any] = {
             "socket_connect_timeout": CONNECT_TIMEOUT,
@@ -175,7 +187,10 @@ class RedisStore(RedisStatsMixin):
             return cls(Redis.from_pool(BlockingConnectionPool.from_url(url, **pool_options)), prefix)
         if scheme in ("redis+sentinel", "rediss+sentinel"):
             return cls(_sentinel_client(url, options), prefix)
-        raise ValueError("REDIS_URL must start with redis://, rediss://, redis+sentinel:// or rediss+sentinel://")
+        if scheme in ("redis+cluster", "rediss+cluster"):
+            return cls(_cluster_client(url, options), prefix)  # type: ignore[arg-type]
+        raise ValueError("REDIS_URL must start with redis://, rediss://, redis+sentinel://, rediss+sentinel://, "
+                         "redis+cluster:// or rediss+cluster://")
 
     @property
     def client(self) -> Redis:
@@ -223,6 +238,20 @@ class RedisStore(RedisStatsMixin):
         )
         return previous is None or previous == token
 
+    async def claim_and_load(self, event_id: str, ttl_seconds: int, key: str) -> tuple[bool | None, Snapshot]:
+        # One pipelined round trip instead of two: the claim and the conversation's state. (On a
+        # cluster the two keys may sit on different nodes; the pipeline then sends one batch to each.)
+        token = secrets.token_hex(4).encode()
+        ttl = _check_ttl(ttl_seconds)
+        pipe = self._client.pipeline(transaction=False)
+        pipe.execute_command("SET", self.event_key(event_id), token, "NX", "GET", "EX", ttl)
+        pipe.get(self.key(key))
+        previous, value = await self._call(pipe.execute, raise_on_error=False)
+        if isinstance(value, Exception):
+            await self._call(_raise, value)  # the load failed: the store is unavailable (or a bug)
+        claimed = None if isinstance(previous, Exception) else previous is None or previous == token
+        return claimed, Snapshot({}, 0) if value is None else _split(value)
+
     async def forget_user(self, user_hash: str) -> list[str]:
         if not re.fullmatch(r"[0-9a-f]+", user_hash):
             # A hash is hex; anything else could widen the SCAN pattern to other users.
@@ -264,7 +293,9 @@ class RedisStore(RedisStatsMixin):
     async def _call(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         try:
             result = await fn(*args, **kwargs)
-        except UNAVAILABLE_ERRORS as exc:
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
             self._mark_down(exc)
             raise StoreUnavailable(f"Redis unavailable: {type(exc).__name__}") from exc
         if self._down_since is not None:
@@ -275,6 +306,11 @@ class RedisStore(RedisStatsMixin):
         self._failures += 1
         if self._down_since is None:
             self._down_since = time.monotonic()
+            if isinstance(exc, rexc.ResponseError) and self._down_since - self._warned_at < WARN_EVERY:
+                # Writes refused mid-failover while reads still pass: the outage flaps with every
+                # request; one line per WARN_EVERY, not one per flap.
+                return
+            self._warned_at = self._down_since
             # One line per outage, not per request. Exception text names host and port only.
             log.warning(
                 "Redis unavailable (%s: %s); conversations cannot keep their place until it returns",
@@ -285,9 +321,14 @@ class RedisStore(RedisStatsMixin):
     def _mark_up(self) -> None:
         assert self._down_since is not None
         seconds = time.monotonic() - self._down_since
-        log.info("Redis available again after %.1f s (%d calls failed meanwhile)", seconds, self._failures)
+        if self._warned_at == self._down_since:
+            log.info("Redis available again after %.1f s (%d calls failed meanwhile)", seconds, self._failures)
         self._down_since = None
         self._failures = 0
+
+
+async def _raise(exc: Exception) -> None:
+    raise exc
 
 
 def _retry() -> Retry:
@@ -353,3 +394,50 @@ def _sentinel_client(url: str, options: dict[str, Any]) -> Redis:
     }
     manager = Sentinel(addresses, sentinel_kwargs=sentinel_kwargs)
     return manager.master_for(service, redis_class=Redis, **kwargs)
+
+
+def parse_cluster_url(url: str) -> tuple[list[tuple[str, int]], dict[str, Any]]:
+    """``redis+cluster://...`` → (startup node addresses, connection kwargs)."""
+    scheme, _, rest = url.partition("://")
+    rest, _, query = rest.partition("?")
+    netloc, _, path = rest.partition("/")
+    if path.strip("/") not in ("", "0"):
+        raise ValueError("a Redis Cluster has only database 0: redis+cluster://host:port[,host2:port2]")
+    userinfo, at, hosts = netloc.rpartition("@")
+    if not at:
+        userinfo, hosts = "", netloc
+    kwargs: dict[str, Any] = {}
+    if userinfo:
+        user, colon, password = userinfo.partition(":")
+        if colon:
+            kwargs["password"] = unquote(password)
+        if user:
+            kwargs["username"] = unquote(user)
+    addresses: list[tuple[str, int]] = []
+    for item in filter(None, hosts.split(",")):
+        if item.startswith("["):
+            host, _, port = item[1:].partition("]")
+            port = port.lstrip(":")
+        else:
+            host, _, port = item.rpartition(":") if ":" in item else (item, "", "")
+        addresses.append((unquote(host), int(port) if port else REDIS_PORT))
+    if not addresses:
+        raise ValueError("Cluster URL form: redis+cluster://[:password@]host[:port][,host2[:port2]]")
+    for name, values in parse_qs(query).items():
+        parser = URL_QUERY_ARGUMENT_PARSERS.get(name)
+        kwargs[name] = parser(values[0]) if parser else values[0]
+    if scheme.lower() == "rediss+cluster":
+        kwargs["ssl"] = True
+    return addresses, kwargs
+
+
+def _cluster_client(url: str, options: dict[str, Any]) -> RedisCluster:
+    addresses, kwargs = parse_cluster_url(url)
+    kwargs = {**options, **kwargs}
+    # redis-py's cluster client follows MOVED/ASK itself and, on a connection error or CLUSTERDOWN,
+    # refreshes the slot map and retries: that is what carries a request across a failover.
+    kwargs["retry"] = Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=6)
+    kwargs.pop("health_check_interval", None)
+    # No max_connections: the cluster client's pool cannot wait for a free connection (it raises at
+    # the limit, which a busy process reaches with Redis healthy), so it opens what the load needs.
+    return RedisCluster(startup_nodes=[ClusterNode(h, p) for h, p in addresses], **kwargs)

@@ -116,6 +116,8 @@ class FakeSlack:
             args = await request.json()
         else:
             args = dict(await request.post())
+        # slack_sdk sends some methods' arguments (conversations.open) in the query string.
+        args = {**request.query, **args}
         for key in ("blocks", "view"):
             if isinstance(args.get(key), str):
                 args[key] = json.loads(args[key])

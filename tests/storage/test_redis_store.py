@@ -558,3 +558,14 @@ async def test_nothing_listening_at_all(caplog: pytest.LogCaptureFixture) -> Non
         assert len(outage_lines(caplog, logging.WARNING)) == 1
     finally:
         await store.close()
+
+
+async def test_claim_and_load_is_one_round_trip_with_both_answers(redis_store: RedisStore) -> None:
+    key = conversation_key(ALICE, "dm")
+    assert await redis_store.save(key, {"node": "q1"}, 0, HOUR) == 1
+    first, snap = await redis_store.claim_and_load("EvBoth", HOUR, key)
+    assert first is True and snap == Snapshot({"node": "q1"}, 1)
+    again, snap = await redis_store.claim_and_load("EvBoth", HOUR, key)
+    assert again is False and snap.version == 1
+    fresh, empty = await redis_store.claim_and_load("EvOther", HOUR, conversation_key(ALICE, "other"))
+    assert fresh is True and empty == Snapshot({}, 0)

@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--dev", action="store_true",
                        help="local development: allow the Bot Framework Emulator without Microsoft credentials")
     serve.add_argument("--no-teams", action="store_true", help="don't serve the Teams endpoint")
+    serve.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="server processes sharing the port (default $CANISHARE_WORKERS, else 1); "
+                            "more than one needs REDIS_URL")
     serve.set_defaults(handler="serve:cmd_serve")
 
     worker = sub.add_parser("worker", help="run the background jobs (escalations, scheduled quizzes)")

@@ -9,6 +9,7 @@ stops the process with a clear message instead of failing on the first request.
 from __future__ import annotations
 
 import argparse
+import os
 
 from aiohttp import web
 
@@ -45,6 +46,14 @@ async def make_app(settings: Settings, config: OrgConfig, *, socket_mode: bool =
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     config = load_config(settings.config_path)
+    workers = args.workers if args.workers is not None else int(os.environ.get("CANISHARE_WORKERS", "1") or 1)
+    if workers < 1:
+        raise SystemExit("canishare serve: --workers must be at least 1")
+    if workers > 1 and not settings.redis_url:
+        # The memory store lives inside one process: a second one would not know the conversation.
+        raise SystemExit("canishare serve: --workers above 1 needs REDIS_URL (state must be shared between processes)")
+    if workers > 1 and args.socket_mode:
+        raise SystemExit("canishare serve: Socket Mode keeps one websocket to Slack; run it with --workers 1")
     host = args.host or settings.host
     port = args.port or settings.port
     # Each fully configured channel is served, a half-configured one stops the start (ConfigError).
@@ -52,12 +61,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
                     no_teams=args.no_teams)
     for line in channels.lines():
         print(line, flush=True)
-    configure(settings.log_level, settings.log_format)
+    configure(settings.log_level, settings.log_format, process=workers > 1)
     # Surfaces must see the address really bound: the web page is open only on a loopback address.
     settings = settings.model_copy(update={"host": host, "port": port})
-    # run_app handles SIGINT/SIGTERM: stop accepting, let open requests finish, then run the
-    # on_shutdown hooks (close the Slack websocket, drain work after acks) and on_cleanup (close the store).
-    web.run_app(make_app(settings, config, socket_mode=args.socket_mode, dev=args.dev, no_teams=channels.teams_off),
-                host=host, port=port, shutdown_timeout=SHUTDOWN_SECONDS, access_log_class=SafeAccessLogger,
-                print=lambda _: print(f"canishare serving on http://{host}:{port}", flush=True))
-    return 0
+
+    def serve_one(n: int | None = None) -> None:
+        # run_app handles SIGINT/SIGTERM: stop accepting, let open requests finish, then run the
+        # on_shutdown hooks (close the Slack websocket, drain work after acks) and on_cleanup (close the store).
+        suffix = "" if n is None else f" (process {n + 1} of {workers})"
+        web.run_app(make_app(settings, config, socket_mode=args.socket_mode, dev=args.dev, no_teams=channels.teams_off),
+                    host=host, port=port, shutdown_timeout=SHUTDOWN_SECONDS, access_log_class=SafeAccessLogger,
+                    reuse_port=True if n is not None else None,
+                    print=lambda _: print(f"canishare serving on http://{host}:{port}{suffix}", flush=True))
+
+    if workers == 1:
+        serve_one()
+        return 0
+    from bot.app.processes import supervise
+
+    return supervise(workers, serve_one, stop_seconds=SHUTDOWN_SECONDS + 5)
