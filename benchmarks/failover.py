@@ -41,9 +41,9 @@ import yaml
 
 from benchmarks.http_paths import Server, fakes, serve_env, start_canishare
 from benchmarks.load import Tally, client_session, crowd, percentile
-from benchmarks.load_fakes import LoadSlack
 from benchmarks.soak import ROTA, acknowledge_all, delivered, start_worker
 from bot.core.escalation.handle import ENV_KEY
+from bot.testing.load import LoadSlack
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPOLOGY_SCRIPT = ROOT / ".ci" / "redis-topologies"

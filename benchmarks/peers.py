@@ -26,6 +26,8 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.testing.slack import SECRET
+
 QUESTIONS = 5
 CHOICES = (("yes", "Yes"), ("no", "No"), ("not_sure", "Not sure"))
 
@@ -130,8 +132,6 @@ def peer_app(token: str, signing_secret: str, api_url: str) -> web.Application:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from tests.channels.slack.conftest import SECRET
-
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--slack-api-url", required=True)

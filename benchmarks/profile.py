@@ -34,7 +34,7 @@ from benchmarks.http_paths import (
 )
 from benchmarks.load import SLACK_PATH, SlackRequests
 from bot.testing.fake_slack import dm_of
-from tests.channels.slack.conftest import FORM
+from bot.testing.slack import FORM
 
 OUT = Path(__file__).resolve().parent / "profiles"
 ROOT_FRAMES = re.compile(r"^(<module>|run_module|_run_code|_run_module_as_main|main|run_app|run_forever|"

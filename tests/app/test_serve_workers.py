@@ -23,7 +23,7 @@ import pytest
 from benchmarks.http_paths import ROOT, fakes, free_port, serve_env, wait_ready
 from benchmarks.load import SLACK_PATH, SlackRequests, classify_slack
 from bot.testing.fake_slack import dm_of
-from tests.channels.slack.conftest import FORM
+from bot.testing.slack import FORM
 
 pytestmark = pytest.mark.slow
 ACCESS = re.compile(r"INFO \[(\d+)\] aiohttp\.access: POST /slack/events 200")
