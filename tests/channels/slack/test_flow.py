@@ -322,7 +322,12 @@ async def test_logs_hold_no_message_text_and_no_user_ids(slack: SlackHarness, ca
                            "ts": "1700000800.000100"})
         await slack.event(slack.dm_event(case))
         await slack.settled()
-        payload = slack.click_payload(slack.question(), "Use the redacted version")
+        # The command, the mention and the DM each end in a privacy prompt; which one is posted last
+        # depends on scheduling, so take the latest message that carries the prompt's button.
+        prompt = next(m for m in reversed(slack.dm()) if any(
+            e.get("text", {}).get("text") == "Use the redacted version"
+            for b in m.blocks if b["type"] == "actions" for e in b.get("elements", [])))
+        payload = slack.click_payload(prompt, "Use the redacted version")
         payload["actions"][0]["value"] = "tampered"
         await slack.send_payload(payload)
         await slack.settled()
