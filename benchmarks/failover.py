@@ -249,9 +249,12 @@ async def run(topology: Topology, *, slack: int, teams: int, walks: int, talk_sh
                                connector=connector, talk_share=talk_share, recover_for=90.0, think=think,
                                ramp=ramp, walks=walks)
 
+                started_failover = asyncio.Event()
+
                 async def fail_over() -> None:
                     while people.slack_tally.requests + people.teams_tally.requests < failover_after:
                         await asyncio.sleep(0.05)
+                    started_failover.set()
                     note(f"{people.slack_tally.requests + people.teams_tally.requests} requests answered; "
                          "failing over")
                     note(await asyncio.to_thread(topology.failover))
@@ -259,11 +262,13 @@ async def run(topology: Topology, *, slack: int, teams: int, walks: int, talk_sh
                 load = asyncio.ensure_future(people.run(3600, concurrency))
                 failing = asyncio.ensure_future(fail_over())
                 await load
-                if not failing.done():
+                if failing.done() or started_failover.is_set():
+                    # A failover already under way (it can outlast a short load) is waited for, not
+                    # abandoned: the walks below then run against the new primary for certain.
+                    await failing
+                else:
                     failing.cancel()
                     note("the load finished before the failover point")
-                else:
-                    await failing
                 if walk_after:
                     # One more walk each, begun after the failover for certain: whatever the timing,
                     # the new primary serves conversations and escalations too.
