@@ -41,7 +41,7 @@ import yaml
 
 from benchmarks.http_paths import Server, fakes, serve_env, start_canishare
 from benchmarks.load import Tally, client_session, crowd, percentile
-from benchmarks.soak import ROTA, acknowledge_all, delivered, start_worker
+from benchmarks.soak import ROTA, acknowledge_all, delivered, start_worker, stop_workers
 from bot.core.escalation.handle import ENV_KEY
 from bot.testing.load import LoadSlack
 
@@ -291,13 +291,7 @@ async def run(topology: Topology, *, slack: int, teams: int, walks: int, talk_sh
     finally:
         for server in servers:
             server.stop()
-        for worker in workers:
-            if worker.poll() is None:
-                worker.terminate()
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    worker.wait(timeout=15)
-            if worker.poll() is None:
-                worker.kill()
+        stop_workers(workers)
         with contextlib.suppress(Exception):
             await asyncio.to_thread(topology.settle)
         with contextlib.suppress(Exception):

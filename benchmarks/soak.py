@@ -84,6 +84,17 @@ def start_worker(env: dict[str, str], log_dir: Path, n: int) -> subprocess.Popen
                             stderr=subprocess.STDOUT)
 
 
+def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM each worker (it finishes its in-flight jobs), then SIGKILL any still running after 15 s."""
+    for worker in workers:
+        if worker.poll() is None:
+            worker.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                worker.wait(timeout=15)
+        if worker.poll() is None:
+            worker.kill()
+
+
 def delivered(fake: LoadSlack) -> set[str]:
     """References of the escalations whose card reached a lead's DM."""
     found = set()
@@ -211,13 +222,7 @@ async def soak(args: argparse.Namespace) -> int:
     finally:
         if server is not None:
             server.stop()
-        for worker in workers:
-            if worker.poll() is None:
-                worker.terminate()
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    worker.wait(timeout=15)
-            if worker.poll() is None:
-                worker.kill()
+        stop_workers(workers)
         redis.stop()
 
     late = [s for s in people.slack_tally.all_acks() if s > SLACK_DEADLINE]
